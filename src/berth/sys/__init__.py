@@ -1,0 +1,1 @@
+"""The kernel seam: every syscall berth makes that the stdlib lacks goes through here."""
