@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages berth needs at run time and in its tests.
 APT_PACKAGES := python3-venv python3.11-venv busybox-static tini skopeo libseccomp2 iproute2 nftables \
-	util-linux e2fsprogs jq tmux runc crun
+	util-linux e2fsprogs jq tmux runc crun podman
 DEMO_ROOT ?= /tmp/berth-demo
 
 .PHONY: install apt venv demo test test-unit test-root lint bench clean
@@ -20,7 +20,10 @@ apt:
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# Bytecode is compiled up front: with PYTHONDONTWRITEBYTECODE set, every start of berth-runtime
+# or the CLI would otherwise recompile its modules.
 venv: $(BIN)/.installed
+	$(BIN)/python -m compileall -q src >/dev/null
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)

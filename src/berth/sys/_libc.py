@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 
-libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+# Named directly: ctypes.util.find_library spawns ldconfig and costs ~20 ms at import.
+libc = ctypes.CDLL("libc.so.6", use_errno=True)
 
 
 def check(ret: int, what: str, path: str | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import os as _os
 
 from berth.sys._libc import check, libc
 
@@ -42,3 +43,59 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int = 0,
 def umount(target: str, flags: int = 0) -> None:
     """umount2(2)."""
     check(libc.umount2(_b(target), flags), f"umount {target}", target)
+
+
+# --- pivot_root and the new mount API (idmapped mounts) -------------------------------------
+
+_SYS = {"x86_64": {"pivot_root": 155, "keyctl": 250},
+        "aarch64": {"pivot_root": 41, "keyctl": 219}}.get(_os.uname().machine,
+                                                          {"pivot_root": 155, "keyctl": 250})
+SYS_OPEN_TREE = 428
+SYS_MOVE_MOUNT = 429
+SYS_MOUNT_SETATTR = 442
+
+OPEN_TREE_CLONE = 1
+OPEN_TREE_CLOEXEC = _os.O_CLOEXEC
+AT_EMPTY_PATH = 0x1000
+AT_RECURSIVE = 0x8000
+MOVE_MOUNT_F_EMPTY_PATH = 0x4
+MOUNT_ATTR_IDMAP = 0x00100000
+
+libc.syscall.restype = ctypes.c_long
+
+
+class _MountAttr(ctypes.Structure):
+    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
+                ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
+
+
+def pivot_root(new_root: str, put_old: str) -> None:
+    """pivot_root(2): make ``new_root`` the root mount; the old root moves to ``put_old``."""
+    check(libc.syscall(_SYS["pivot_root"], _b(new_root), _b(put_old)),
+          f"pivot_root {new_root}", new_root)
+
+
+def open_tree(path: str, flags: int, dirfd: int = -100) -> int:
+    """open_tree(2): a detached copy of the mount at ``path`` (with OPEN_TREE_CLONE)."""
+    return check(libc.syscall(SYS_OPEN_TREE, ctypes.c_int(dirfd), _b(path),
+                              ctypes.c_uint(flags)), f"open_tree {path}", path)
+
+
+def mount_setattr_idmap(fd: int, userns_fd: int, recursive: bool = False) -> None:
+    """mount_setattr(2) MOUNT_ATTR_IDMAP: map the detached mount ``fd`` through a userns."""
+    attr = _MountAttr(MOUNT_ATTR_IDMAP, 0, 0, userns_fd)
+    flags = AT_EMPTY_PATH | (AT_RECURSIVE if recursive else 0)
+    check(libc.syscall(SYS_MOUNT_SETATTR, ctypes.c_int(fd), b"", ctypes.c_uint(flags),
+                       ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr))),
+          "mount_setattr idmap")
+
+
+def move_mount(fd: int, target: str) -> None:
+    """move_mount(2): attach the detached mount ``fd`` at ``target``."""
+    check(libc.syscall(SYS_MOVE_MOUNT, ctypes.c_int(fd), b"", ctypes.c_int(-100), _b(target),
+                       ctypes.c_uint(MOVE_MOUNT_F_EMPTY_PATH)), f"move_mount {target}", target)
+
+
+def join_session_keyring(name: str | None = None) -> int:
+    """keyctl(KEYCTL_JOIN_SESSION_KEYRING): give the container its own session keyring."""
+    return check(libc.syscall(_SYS["keyctl"], ctypes.c_int(1), _b(name)), "keyctl join")

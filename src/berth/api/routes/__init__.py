@@ -1,0 +1,1 @@
+"""Engine API route groups; each module has ``register(app)``."""

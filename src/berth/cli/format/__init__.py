@@ -1,0 +1,1 @@
+"""Output formatting the docker way: Go templates, tabwriter tables, go-units."""

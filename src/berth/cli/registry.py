@@ -1,0 +1,108 @@
+"""Command tables and the lazy click group that imports a command only when used.
+
+Each entry maps a command name to ``(module, factory, usage)``; the factory builds the
+click command for that name and usage (``images`` and ``image ls`` share one factory).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from berth.cli.usage import PROG, CLIError, usage_block
+
+Entry = tuple[str, str, str, str]  # module, factory, usage, short help
+
+_IMG = "berth.cli.commands.images"
+_OPS = "berth.cli.commands.image_ops"
+_XFER = "berth.cli.commands.transfer"
+_INSP = "berth.cli.commands.inspect"
+_SYS = "berth.cli.commands.system"
+
+_LS = (_IMG, "make_images", "[OPTIONS] [REPOSITORY[:TAG]]", "List images")
+_HIST = (_IMG, "make_history", "[OPTIONS] IMAGE", "Show the history of an image")
+_TAG = (_OPS, "make_tag", "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+        "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE")
+_RM = (_OPS, "make_rmi", "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images")
+_SAVE = (_XFER, "make_save", "[OPTIONS] IMAGE [IMAGE...]",
+         "Save one or more images to a tar archive (streamed to STDOUT by default)")
+_LOAD = (_XFER, "make_load", "[OPTIONS]", "Load an image from a tar archive or STDIN")
+_IMPORT = (_XFER, "make_import", "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
+           "Import the contents from a tarball to create a filesystem image")
+_INFO = (_SYS, "make_info", "[OPTIONS]", "Display system-wide information")
+
+TOP_COMMANDS: dict[str, Entry] = {
+    "images": _LS, "history": _HIST, "tag": _TAG, "rmi": _RM, "save": _SAVE,
+    "load": _LOAD, "import": _IMPORT,
+    "inspect": (_INSP, "make_inspect", "[OPTIONS] NAME|ID [NAME|ID...]",
+                "Return low-level information on Docker objects"),
+    "version": (_SYS, "make_version", "[OPTIONS]", "Show the Docker version information"),
+    "info": _INFO,
+}
+
+IMAGE_COMMANDS: dict[str, Entry] = {
+    "ls": _LS, "list": _LS, "history": _HIST, "tag": _TAG, "rm": _RM, "remove": _RM,
+    "rmi": _RM, "save": _SAVE, "load": _LOAD, "import": _IMPORT,
+    "inspect": (_INSP, "make_image_inspect", "[OPTIONS] IMAGE [IMAGE...]",
+                "Display detailed information on one or more images"),
+    "prune": (_OPS, "make_prune", "[OPTIONS]", "Remove unused images"),
+}
+_HIDDEN_ALIASES = {"list", "remove", "rmi"}
+
+SYSTEM_COMMANDS: dict[str, Entry] = {
+    "df": ("berth.cli.commands.df", "make_df", "[OPTIONS]", "Show docker disk usage"),
+    "info": _INFO,
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are built from a registry on first use."""
+
+    def __init__(self, *args: Any, registry: dict[str, Entry], usage_line: str,
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("no_args_is_help", False)
+        super().__init__(*args, **kwargs)
+        self.registry = registry
+        self.usage_line = usage_line
+        self.docker_usage = usage_line
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx)) | set(self.registry)
+        return sorted(names - _HIDDEN_ALIASES)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List commands from the registry's short help, importing none of them."""
+        rows = [(name, cmd.get_short_help_str()) for name, cmd in self.commands.items()]
+        rows += [(name, entry[3]) for name, entry in self.registry.items()
+                 if name not in _HIDDEN_ALIASES]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(sorted(rows))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is not None or cmd_name not in self.registry:
+            return cmd
+        module, factory, usage, short = self.registry[cmd_name]
+        path = f"{ctx.command_path} {cmd_name}"
+        made: click.Command = getattr(importlib.import_module(module), factory)(
+            cmd_name, path, f"{path} {usage}")
+        made.help = made.help or short
+        return made
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0]
+        cmd = self.get_command(ctx, name)
+        if cmd is None:
+            if name.startswith("-"):
+                return super().resolve_command(ctx, args)
+            path = ctx.command_path
+            if ctx.parent is None:
+                raise CLIError(f"{PROG}: unknown command: {path} {name}\n\n"
+                               f"Run '{path} --help' for more information")
+            raise CLIError(f"{PROG}: unknown command: {path} {name}" +
+                           usage_block(path, path))
+        return name, cmd, args[1:]

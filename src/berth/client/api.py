@@ -1,0 +1,161 @@
+"""The Engine API client core: one keep-alive connection, version negotiation, errors.
+
+Negotiation copies the docker CLI: ``HEAD /_ping`` (``GET`` when HEAD fails), read
+``Api-Version`` (absent → 1.24) and talk ``/v{min(server, 1.44)}``.  ``BERTH_API_VERSION``
+or ``DOCKER_API_VERSION`` pins the version and skips negotiation.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
+from urllib.parse import quote, urlencode
+
+from berth.client import errors, transport
+from berth.client.hosts import DEFAULT_HOST, parse_host
+
+CLIENT_API_VERSION = "1.44"
+FALLBACK_API_VERSION = "1.24"
+USER_AGENT = "berth-cli/0.1.0"
+
+Body = bytes | IO[bytes] | Iterable[bytes] | None
+
+
+def _version_tuple(v: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in v.split("."))
+    except ValueError:
+        return (0,)
+
+
+def negotiated(server: str | None) -> str:
+    """The version both sides speak: the lower of the server's and ours."""
+    if not server:
+        return FALLBACK_API_VERSION
+    if _version_tuple(server) < _version_tuple(CLIENT_API_VERSION):
+        return server
+    return CLIENT_API_VERSION
+
+
+class Client:
+    """A synchronous Engine API client; methods raise berth.errdefs exceptions."""
+
+    def __init__(self, host: str = DEFAULT_HOST, timeout: float | None = None) -> None:
+        self.host = host
+        self.endpoint = parse_host(host)
+        self.timeout = timeout
+        pinned = os.environ.get("BERTH_API_VERSION") or os.environ.get("DOCKER_API_VERSION")
+        self.api_version: str | None = pinned or None
+        self.ping_headers: dict[str, str] = {}
+        self._conn: http.client.HTTPConnection | None = None
+
+    # -- connection ---------------------------------------------------------------------
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            self._conn = transport.connect(self.endpoint, self.timeout)
+            self._conn.blocksize = 1 << 16
+        return self._conn
+
+    def close(self) -> None:
+        """Drop the connection; the next request opens a new one."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _send(
+        self, method: str, url: str, body: Body, headers: Mapping[str, str]
+    ) -> http.client.HTTPResponse:
+        """One request/response exchange; connection failures become Unavailable."""
+        hdrs = {"User-Agent": USER_AGENT, **headers}
+        for attempt in (0, 1):
+            conn = self._connection()
+            try:
+                conn.request(method, url, body=body, headers=hdrs, encode_chunked=_chunked(body))
+                return conn.getresponse()
+            except (ConnectionRefusedError, FileNotFoundError, PermissionError) as exc:
+                self.close()
+                raise errors.connection_failed(self.host) from exc
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.close()  # stale keep-alive connection: retry once on a fresh one
+                if attempt or not isinstance(body, bytes | None):
+                    raise
+        raise AssertionError("unreachable")
+
+    # -- negotiation --------------------------------------------------------------------
+    def ping(self) -> dict[str, str]:
+        """``HEAD /_ping`` (then ``GET``); returns the response headers."""
+        resp = self._send("HEAD", "/_ping", None, {})
+        resp.read()
+        if resp.status not in (200, 500):
+            resp = self._send("GET", "/_ping", None, {})
+            resp.read()
+        self.ping_headers = {k.lower(): v for k, v in resp.getheaders()}
+        return self.ping_headers
+
+    def version(self) -> str:
+        """The negotiated API version (pings once)."""
+        if self.api_version is None:
+            self.api_version = negotiated(self.ping().get("api-version"))
+        return self.api_version
+
+    # -- requests -----------------------------------------------------------------------
+    def url(self, path: str, query: Mapping[str, Any] | None = None) -> str:
+        """``/vX.Y`` + path + encoded query (None values dropped)."""
+        url = f"/v{self.version()}{path}"
+        if query:
+            items = [(k, v) for k, v in query.items() if v is not None]
+            if items:
+                url += "?" + urlencode(items)
+        return url
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, Any] | None = None,
+        *,
+        body: Body = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> http.client.HTTPResponse:
+        """Send a request; a 4xx/5xx answer raises. The caller reads the response."""
+        hdrs = dict(headers or {})
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            hdrs["Content-Type"] = "application/json"
+        url = self.url(path, query)
+        resp = self._send(method, url, body, hdrs)
+        if resp.status >= 400:
+            data = resp.read()
+            raise errors.from_response(
+                resp.status, data, resp.getheader("Content-Type", ""), url
+            )
+        return resp
+
+    def get_json(self, path: str, query: Mapping[str, Any] | None = None) -> Any:
+        """GET and decode a JSON answer."""
+        return _decode(self.request("GET", path, query).read())
+
+    def get_raw(self, path: str, query: Mapping[str, Any] | None = None) -> bytes:
+        """GET and return the raw body (inspect keeps the daemon's bytes)."""
+        return self.request("GET", path, query).read()
+
+    def call_json(self, method: str, path: str, query: Mapping[str, Any] | None = None) -> Any:
+        """Any method, JSON answer (or None for an empty body)."""
+        return _decode(self.request(method, path, query).read())
+
+
+def _decode(data: bytes) -> Any:
+    return json.loads(data) if data.strip() else None
+
+
+def _chunked(body: Body) -> bool:
+    return body is not None and not isinstance(body, bytes)
+
+
+def path_name(name: str) -> str:
+    """Quote an object name for a URL path; ``/`` stays (image names contain it)."""
+    return quote(name, safe="/:@")

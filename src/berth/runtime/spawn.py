@@ -1,0 +1,139 @@
+"""The parent side of process creation: fork, then serve the child's requests.
+
+``spawn`` forks the intermediate child (see ``nsenter``) and answers its messages:
+it puts the child in the cgroup before ``go``, writes uid/gid maps on ``userns``, makes
+idmapped mounts on ``idmap``, runs prestart/createRuntime hooks on ``hooks``, forwards
+the pty master on ``console``, and returns the init's pid on ``ready``. Any ``error``
+(or the child vanishing) raises, after the caller's cleanup kills what was started.
+
+Forking needs a single-threaded caller: a lock held by another thread at fork time
+stays held forever in the child.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from typing import Any
+
+from berth.runtime import hooks
+from berth.runtime.channel import Channel, ChildError
+from berth.runtime.launch import Launch
+from berth.runtime.nsenter import child_main
+
+
+class Spawned:
+    """What the parent knows about a child it started."""
+
+    def __init__(self, child: int) -> None:
+        self.child = child          # the intermediate (or the init itself, without a fork)
+        self.init = 0               # the container init / exec'd process
+        self.reaped = False
+
+
+def spawn(launch: Launch, init: Callable[[Launch, Channel], None], *,
+          join_cgroup: Callable[[int], None],
+          state_for_hooks: Callable[[int], dict[str, Any]] | None = None,
+          console: socket.socket | None = None,
+          spawned: Spawned | None = None) -> tuple[Spawned, Channel]:
+    """Fork and drive the child up to ``ready``; returns the pids and the open channel."""
+    if launch.linux.get("seccomp"):
+        # compile (import berth.runtime.seccomp, dlopen libseccomp) before the fork: the
+        # child inherits the cached BPF, since after pivot_root or joining the container's
+        # mount namespace it can no longer reach the host's modules and libraries
+        from berth.runtime import seccomp
+        seccomp.compile_filter(launch.linux["seccomp"])
+    mine, theirs = Channel.pair()
+    pid = os.fork()
+    if pid == 0:
+        mine.close()
+        child_main(launch, theirs, init)
+    theirs.close()
+    sp = spawned if spawned is not None else Spawned(pid)
+    sp.child = pid
+    try:
+        join_cgroup(pid)
+        mine.send("go")
+        _serve(launch, mine, sp, state_for_hooks, console)
+    except BaseException:
+        mine.close()
+        raise
+    return sp, mine
+
+
+def _serve(launch: Launch, ch: Channel, sp: Spawned,
+           state_for_hooks: Callable[[int], dict[str, Any]] | None,
+           console: socket.socket | None) -> None:
+    while True:
+        msg, fds = ch.recv()
+        kind = msg["t"]
+        if kind == "userns":
+            write_id_maps(sp.child, launch.linux)
+            ch.send("mapped")
+        elif kind == "init":
+            sp.init = msg["pid"]
+            if sp.init != sp.child:
+                reap(sp)
+        elif kind == "idmap":
+            from berth.runtime.idmap import idmapped_mounts
+            made = idmapped_mounts(launch, msg["idx"], sp.init)
+            ch.send("idmapped", fds=made, idx=msg["idx"])
+            for fd in made:
+                os.close(fd)
+        elif kind == "hooks":
+            state = state_for_hooks(sp.init) if state_for_hooks else {}
+            hooks.run_hooks(launch.cfg, "prestart", state)
+            hooks.run_hooks(launch.cfg, "createRuntime", state)
+            ch.send("hooked", state=state)
+        elif kind == "console":
+            _forward_console(fds, console)
+        elif kind == "ready":
+            return
+        elif kind == "error":
+            raise ChildError(msg["msg"], msg.get("code", 1))
+        else:
+            status = reap(sp) if not sp.reaped else None
+            raise ChildError(f"container process exited during setup ({_how(status)})")
+
+
+def _forward_console(fds: list[int], console: socket.socket | None) -> None:
+    from berth.runtime.tty import send_console
+    try:
+        if console is None:
+            raise ChildError("process.terminal is set but there is no console socket")
+        send_console(console, fds[0])
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def reap(sp: Spawned) -> int | None:
+    """Wait for the intermediate child; returns its wait status."""
+    if sp.reaped:
+        return None
+    _, status = os.waitpid(sp.child, 0)
+    sp.reaped = True
+    return status
+
+
+def _how(status: int | None) -> str:
+    if status is None:
+        return "status unknown"
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
+
+
+def write_id_maps(pid: int, linux: dict[str, Any]) -> None:
+    """Write ``linux.uidMappings``/``gidMappings`` for ``pid`` (needed: a new user ns)."""
+    for kind, field in (("gid", "gidMappings"), ("uid", "uidMappings")):
+        maps = linux.get(field) or []
+        if not maps:
+            raise ChildError(f"linux.{field}: required when creating a user namespace")
+        text = "".join(f"{m['containerID']} {m['hostID']} {m['size']}\n" for m in maps)
+        try:
+            with open(f"/proc/{pid}/{kind}_map", "w") as f:
+                f.write(text)
+        except OSError as e:
+            raise ChildError(f"linux.{field}: writing {kind}_map: {e.strerror}") from None

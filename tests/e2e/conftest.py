@@ -1,0 +1,194 @@
+"""End-to-end fixtures: a real ``berthd`` subprocess driven by real clients.
+
+Reuse these in any ``tests/e2e`` module:
+
+``berthd`` (function scope) / ``berthd_module`` (one daemon per test module)
+    A ``Berthd`` running ``python -m berth.daemon`` with private roots under a short
+    ``/tmp/bd-XXXX`` directory (unix socket paths must stay under 108 bytes). Waits until
+    ``/_ping`` answers; on teardown sends SIGTERM (then SIGKILL after 10 s), checks the
+    socket and pidfile are gone, and removes the directory. Attributes: ``sock`` (Path),
+    ``url`` (``unix:///…``), ``data_root``, ``exec_root``, ``pidfile``, ``log`` (daemon
+    stderr file), ``proc``. Helpers (import nothing from this file: use the fixtures):
+
+    - ``alive()`` True while ``/_ping`` answers.
+
+    - ``docker(*args, input=None, check=True, timeout=60)`` runs the real docker CLI
+      against the daemon (private ``DOCKER_CONFIG``; ``DOCKER_HOST`` unset) and returns the
+      ``CompletedProcess`` (text mode unless ``input`` is bytes); on ``check`` failure the
+      assertion message carries stdout, stderr and the daemon's log.
+    - ``client()`` a ``docker.DockerClient`` (docker-py) bound to the socket; closed at
+      teardown.
+    - ``berth(*args, ...)`` same as ``docker`` but runs berth's own CLI.
+
+``berthd_factory``
+    ``start(*extra_args) -> Berthd`` for tests that need several daemons or extra flags
+    (e.g. ``--storage-driver native``); each is stopped and removed at teardown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BIN = Path(sys.executable).parent
+START_TIMEOUT = 30.0
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: Path) -> None:
+        super().__init__("localhost", timeout=5)
+        self._path = str(path)
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.settimeout(5)
+        self.sock.connect(self._path)
+
+
+def ping(sock: Path) -> bool:
+    """True when the daemon answers ``GET /_ping`` with OK."""
+    conn = _UnixConnection(sock)
+    try:
+        conn.request("GET", "/_ping")
+        resp = conn.getresponse()
+        return resp.status == 200 and resp.read() == b"OK"
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+class Berthd:
+    """One running daemon and the ways to talk to it."""
+
+    def __init__(self, root: Path, extra_args: tuple[str, ...]) -> None:
+        self.root = root
+        self.sock = root / "b.sock"
+        self.url = f"unix://{self.sock}"
+        self.data_root = root / "data"
+        self.exec_root = root / "exec"
+        self.pidfile = root / "exec" / "berthd.pid"
+        self.log = root / "berthd.log"
+        self.docker_config = root / "docker-config"
+        self.docker_config.mkdir()
+        self._clients: list[Any] = []
+        cmd = [sys.executable, "-m", "berth.daemon", "-H", self.url, "--data-root",
+               str(self.data_root), "--exec-root", str(self.exec_root),
+               "--config-file", str(root / "daemon.json"), *extra_args]
+        (root / "daemon.json").write_text("{}")
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=log, start_new_session=True)
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not (self.sock.exists() and ping(self.sock)):
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"berthd exited with {self.proc.returncode}:\n"
+                                   f"{self.log.read_text()}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"berthd did not answer /_ping:\n{self.log.read_text()}")
+            time.sleep(0.02)
+
+    def alive(self) -> bool:
+        """Does the daemon still answer ``/_ping``?"""
+        return ping(self.sock)
+
+    def _env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_API_VERSION")}
+        env["DOCKER_CONFIG"] = str(self.docker_config)
+        return env
+
+    def _run(self, argv: list[str], input: bytes | str | None, check: bool,
+             timeout: float) -> subprocess.CompletedProcess[Any]:
+        text = not isinstance(input, bytes)
+        res = subprocess.run(argv, input=input, capture_output=True, text=text,
+                             timeout=timeout, env=self._env())
+        if check and res.returncode != 0:
+            raise AssertionError(f"{' '.join(argv)} exited {res.returncode}\n"
+                                 f"stdout: {res.stdout!r}\nstderr: {res.stderr!r}\n"
+                                 f"berthd log:\n{self.log.read_text()[-4000:]}")
+        return res
+
+    def docker(self, *args: str, input: bytes | str | None = None, check: bool = True,
+               timeout: float = 60) -> subprocess.CompletedProcess[Any]:
+        return self._run(["docker", "-H", self.url, *args], input, check, timeout)
+
+    def berth(self, *args: str, input: bytes | str | None = None, check: bool = True,
+              timeout: float = 60) -> subprocess.CompletedProcess[Any]:
+        return self._run([str(BIN / "berth"), "-H", self.url, *args], input, check, timeout)
+
+    def client(self) -> Any:
+        import docker
+
+        c = docker.DockerClient(base_url=self.url, timeout=60)
+        self._clients.append(c)
+        return c
+
+    def stop(self) -> int:
+        """SIGTERM, then SIGKILL; returns the exit status."""
+        for c in self._clients:
+            with contextlib.suppress(Exception):
+                c.close()
+        self._clients.clear()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def berthd_factory() -> Iterator[Callable[..., Berthd]]:
+    started: list[Berthd] = []
+
+    def start(*extra_args: str) -> Berthd:
+        root = Path(tempfile.mkdtemp(prefix="bd-", dir="/tmp"))
+        try:
+            d = Berthd(root, extra_args)
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)
+            raise
+        started.append(d)
+        return d
+
+    yield start
+    for d in started:
+        d.stop()
+        shutil.rmtree(d.root, ignore_errors=True)
+
+
+@pytest.fixture
+def berthd(berthd_factory: Callable[..., Berthd]) -> Berthd:
+    return berthd_factory()
+
+
+@pytest.fixture(scope="module")
+def berthd_module() -> Iterator[Berthd]:
+    root = Path(tempfile.mkdtemp(prefix="bd-", dir="/tmp"))
+    try:
+        d = Berthd(root, ())
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    yield d
+    d.stop()
+    shutil.rmtree(root, ignore_errors=True)

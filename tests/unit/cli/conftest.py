@@ -1,0 +1,8 @@
+"""CLI test setup: the fake daemon module lives beside the client tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "client"))
