@@ -11,6 +11,7 @@ Reuse these in any ``tests/e2e`` module:
     stderr file), ``proc``. Helpers (import nothing from this file: use the fixtures):
 
     - ``alive()`` True while ``/_ping`` answers.
+    - ``kill9_and_restart()`` SIGKILLs the daemon and starts a new one on the same roots.
 
     - ``docker(*args, input=None, check=True, timeout=60)`` runs the real docker CLI
       against the daemon (private ``DOCKER_CONFIG``; ``DOCKER_HOST`` unset) and returns the
@@ -89,9 +90,20 @@ class Berthd:
                str(self.data_root), "--exec-root", str(self.exec_root),
                "--config-file", str(root / "daemon.json"), *extra_args]
         (root / "daemon.json").write_text("{}")
-        with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=log, start_new_session=True)
+        self._cmd = cmd
+        self._spawn()
+
+    def _spawn(self) -> None:
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(self._cmd, stdout=log, stderr=log,
+                                         start_new_session=True)
         self._wait_ready()
+
+    def kill9_and_restart(self) -> None:
+        """SIGKILL the daemon (no clean-up of any kind), then start it on the same roots."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        self._spawn()
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
