@@ -3,9 +3,11 @@ SHELL := /bin/bash
 PY := /usr/bin/python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-# Debian packages berth needs at run time and in its tests.
+# Debian packages berth needs at run time and in its tests (podman and docker.io: engines that
+# drive berth-runtime in the compatibility tests; their daemons are never started by apt:
+# policy-rc.d refuses service starts during the install).
 APT_PACKAGES := python3-venv python3.11-venv busybox-static tini skopeo libseccomp2 iproute2 nftables \
-	util-linux e2fsprogs jq tmux runc crun podman
+	util-linux e2fsprogs jq tmux runc crun podman docker.io
 DEMO_ROOT ?= /tmp/berth-demo
 
 .PHONY: install apt venv demo test test-unit test-root lint bench clean
@@ -17,13 +19,19 @@ apt:
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	  guard=""; if [ ! -e /usr/sbin/policy-rc.d ]; then guard=1; \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; fi; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; rc=$$?; \
+	  [ -z "$$guard" ] || rm -f /usr/sbin/policy-rc.d; exit $$rc; \
 	fi
 
 # Bytecode is compiled up front: with PYTHONDONTWRITEBYTECODE set, every start of berth-runtime
 # or the CLI would otherwise recompile its modules.
+# berth-runtime gets a lean launcher (python -I -S, no site): engines start it several times
+# per container (see berth/runtime/launcher.py).
 venv: $(BIN)/.installed
 	$(BIN)/python -m compileall -q src >/dev/null
+	$(BIN)/python -m berth.runtime.launcher $(BIN)/berth-runtime >/dev/null
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)

@@ -15,7 +15,13 @@ import click
 
 from berth import __version__
 from berth.cli.context import Globals
-from berth.cli.registry import IMAGE_COMMANDS, SYSTEM_COMMANDS, TOP_COMMANDS, LazyGroup
+from berth.cli.registry import (
+    CONTAINER_COMMANDS,
+    IMAGE_COMMANDS,
+    SYSTEM_COMMANDS,
+    TOP_COMMANDS,
+    LazyGroup,
+)
 from berth.cli.usage import PROG, CLIError, flag_error
 
 
@@ -54,6 +60,12 @@ def image() -> None:
     """Manage images"""
 
 
+@cli.group(cls=LazyGroup, registry=CONTAINER_COMMANDS,
+           usage_line=f"{PROG} container COMMAND")
+def container() -> None:
+    """Manage containers"""
+
+
 @cli.group(cls=LazyGroup, registry=SYSTEM_COMMANDS, usage_line=f"{PROG} system COMMAND")
 def system() -> None:
     """Manage Docker"""
@@ -62,7 +74,9 @@ def system() -> None:
 def run(args: list[str]) -> int:
     """Run one command line; returns the exit status."""
     try:
-        cli.main(args, prog_name=PROG, standalone_mode=False)
+        rv = cli.main(args, prog_name=PROG, standalone_mode=False)
+        if isinstance(rv, int):
+            return rv  # ctx.exit(n): a container's exit status
     except CLIError as exc:
         sys.stderr.write(exc.message + "\n")
         return exc.status

@@ -20,6 +20,7 @@ _OPS = "berth.cli.commands.image_ops"
 _XFER = "berth.cli.commands.transfer"
 _INSP = "berth.cli.commands.inspect"
 _SYS = "berth.cli.commands.system"
+_RUN = "berth.cli.commands.run"
 
 _LS = (_IMG, "make_images", "[OPTIONS] [REPOSITORY[:TAG]]", "List images")
 _HIST = (_IMG, "make_history", "[OPTIONS] IMAGE", "Show the history of an image")
@@ -42,6 +43,71 @@ TOP_COMMANDS: dict[str, Entry] = {
     "info": _INFO,
 }
 
+_LC = "berth.cli.commands.lifecycle"
+_EA = "berth.cli.commands.execattach"
+_CM = "berth.cli.commands.ctrmisc"
+_PS = ("berth.cli.commands.ps", "make_ps", "[OPTIONS]", "List containers")
+CONTAINER_COMMANDS: dict[str, Entry] = {
+    "run": (_RUN, "make_run", "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+            "Create and run a new container from an image"),
+    "create": (_RUN, "make_create", "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+               "Create a new container"),
+    "start": (_LC, "make_start", "[OPTIONS] CONTAINER [CONTAINER...]",
+              "Start one or more stopped containers"),
+    "stop": (_LC, "make_stop", "[OPTIONS] CONTAINER [CONTAINER...]",
+             "Stop one or more running containers"),
+    "restart": (_LC, "make_restart", "[OPTIONS] CONTAINER [CONTAINER...]",
+                "Restart one or more containers"),
+    "kill": (_LC, "make_kill", "[OPTIONS] CONTAINER [CONTAINER...]",
+             "Kill one or more running containers"),
+    "rm": (_LC, "make_rm", "[OPTIONS] CONTAINER [CONTAINER...]",
+           "Remove one or more containers"),
+    "pause": (_LC, "make_pause", "CONTAINER [CONTAINER...]",
+              "Pause all processes within one or more containers"),
+    "unpause": (_LC, "make_unpause", "CONTAINER [CONTAINER...]",
+                "Unpause all processes within one or more containers"),
+    "wait": (_LC, "make_wait", "CONTAINER [CONTAINER...]",
+             "Block until one or more containers stop, then print their exit codes"),
+    "rename": (_LC, "make_rename", "CONTAINER NEW_NAME", "Rename a container"),
+    "logs": (_EA, "make_logs", "[OPTIONS] CONTAINER", "Fetch the logs of a container"),
+    "exec": (_EA, "make_exec", "[OPTIONS] CONTAINER COMMAND [ARG...]",
+             "Execute a command in a running container"),
+    "attach": (_EA, "make_attach", "[OPTIONS] CONTAINER",
+               "Attach local standard input, output, and error streams to a running "
+               "container"),
+    "top": (_CM, "make_top", "CONTAINER [ps OPTIONS]",
+            "Display the running processes of a container"),
+    "port": (_CM, "make_port", "CONTAINER [PRIVATE_PORT[/PROTO]]",
+             "List port mappings or a specific mapping for the container"),
+    "diff": (_CM, "make_diff", "CONTAINER",
+             "Inspect changes to files or directories on a container's filesystem"),
+    "export": (_CM, "make_export", "[OPTIONS] CONTAINER",
+               "Export a container's filesystem as a tar archive"),
+    "commit": (_CM, "make_commit", "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+               "Create a new image from a container's changes"),
+    "update": (_CM, "make_update", "[OPTIONS] CONTAINER [CONTAINER...]",
+               "Update configuration of one or more containers"),
+    "stats": (_CM, "make_stats", "[OPTIONS] [CONTAINER...]",
+              "Display a live stream of container(s) resource usage statistics"),
+    "cp": ("berth.cli.commands.cp", "make_cp",
+           "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- "
+           "CONTAINER:DEST_PATH",
+           "Copy files/folders between a container and the local filesystem"),
+}
+for _k in ("run", "create", "start", "stop", "restart", "kill", "rm", "pause", "unpause",
+           "wait", "rename", "logs", "exec", "attach", "top", "port", "diff", "export",
+           "commit", "update", "stats", "cp"):
+    TOP_COMMANDS[_k] = CONTAINER_COMMANDS[_k]
+TOP_COMMANDS["ps"] = _PS
+TOP_COMMANDS["events"] = (_CM, "make_events", "[OPTIONS]", "Get real time events from the server")
+CONTAINER_COMMANDS.update({
+    "ls": _PS, "list": _PS, "ps": _PS,
+    "inspect": (_INSP, "make_container_inspect", "[OPTIONS] CONTAINER [CONTAINER...]",
+                "Display detailed information on one or more containers"),
+    "prune": (_CM, "make_prune", "[OPTIONS]", "Remove all stopped containers"),
+    "remove": CONTAINER_COMMANDS["rm"],
+})
+
 IMAGE_COMMANDS: dict[str, Entry] = {
     "ls": _LS, "list": _LS, "history": _HIST, "tag": _TAG, "rm": _RM, "remove": _RM,
     "rmi": _RM, "save": _SAVE, "load": _LOAD, "import": _IMPORT,
@@ -49,7 +115,7 @@ IMAGE_COMMANDS: dict[str, Entry] = {
                 "Display detailed information on one or more images"),
     "prune": (_OPS, "make_prune", "[OPTIONS]", "Remove unused images"),
 }
-_HIDDEN_ALIASES = {"list", "remove", "rmi"}
+_HIDDEN_ALIASES = {"list", "remove", "rmi", "ps"}
 
 SYSTEM_COMMANDS: dict[str, Entry] = {
     "df": ("berth.cli.commands.df", "make_df", "[OPTIONS]", "Show docker disk usage"),

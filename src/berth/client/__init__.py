@@ -11,6 +11,7 @@ Errors are berth.errdefs exceptions; daemon answers are also ``DaemonError``.
 from __future__ import annotations
 
 from berth.client.api import CLIENT_API_VERSION, Client, negotiated
+from berth.client.containers import ContainersAPI
 from berth.client.errors import DaemonError, is_daemon_error
 from berth.client.hosts import DEFAULT_HOST, Endpoint, parse_host, resolve_host
 from berth.client.images import ImagesAPI
@@ -25,6 +26,7 @@ class APIClient(Client):
         super().__init__(host, timeout)
         self.images = ImagesAPI(self)
         self.system = SystemAPI(self)
+        self.containers = ContainersAPI(self)
 
 
 __all__ = [

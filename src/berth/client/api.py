@@ -7,7 +7,6 @@ or ``DOCKER_API_VERSION`` pins the version and skips negotiation.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -50,13 +49,12 @@ class Client:
         pinned = os.environ.get("BERTH_API_VERSION") or os.environ.get("DOCKER_API_VERSION")
         self.api_version: str | None = pinned or None
         self.ping_headers: dict[str, str] = {}
-        self._conn: http.client.HTTPConnection | None = None
+        self._conn: transport.Connection | None = None
 
     # -- connection ---------------------------------------------------------------------
-    def _connection(self) -> http.client.HTTPConnection:
+    def _connection(self) -> transport.Connection:
         if self._conn is None:
             self._conn = transport.connect(self.endpoint, self.timeout)
-            self._conn.blocksize = 1 << 16
         return self._conn
 
     def close(self) -> None:
@@ -67,18 +65,17 @@ class Client:
 
     def _send(
         self, method: str, url: str, body: Body, headers: Mapping[str, str]
-    ) -> http.client.HTTPResponse:
+    ) -> transport.Response:
         """One request/response exchange; connection failures become Unavailable."""
         hdrs = {"User-Agent": USER_AGENT, **headers}
         for attempt in (0, 1):
             conn = self._connection()
             try:
-                conn.request(method, url, body=body, headers=hdrs, encode_chunked=_chunked(body))
-                return conn.getresponse()
+                return conn.request(method, url, body, hdrs)
             except (ConnectionRefusedError, FileNotFoundError, PermissionError) as exc:
                 self.close()
                 raise errors.connection_failed(self.host) from exc
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            except (BrokenPipeError, ConnectionResetError):
                 self.close()  # stale keep-alive connection: retry once on a fresh one
                 if attempt or not isinstance(body, bytes | None):
                     raise
@@ -106,7 +103,10 @@ class Client:
         """``/vX.Y`` + path + encoded query (None values dropped)."""
         url = f"/v{self.version()}{path}"
         if query:
+            # Go's url.Values.Encode sorts keys; the daemon doesn't care, traces do.
             items = [(k, v) for k, v in query.items() if v is not None]
+            if isinstance(query, dict) and type(query) is dict:
+                items.sort()  # a plain dict; ordered pair lists keep their order
             if items:
                 url += "?" + urlencode(items)
         return url
@@ -120,19 +120,58 @@ class Client:
         body: Body = None,
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
-    ) -> http.client.HTTPResponse:
+    ) -> transport.Response:
         """Send a request; a 4xx/5xx answer raises. The caller reads the response."""
         hdrs = dict(headers or {})
         if json_body is not None:
-            body = json.dumps(json_body).encode()
+            body = go_json(json_body)
             hdrs["Content-Type"] = "application/json"
         url = self.url(path, query)
         resp = self._send(method, url, body, hdrs)
         if resp.status >= 400:
             data = resp.read()
             raise errors.from_response(
-                resp.status, data, resp.getheader("Content-Type", ""), url
+                resp.status, data, resp.getheader("Content-Type", "") or "", url
             )
+        return resp
+
+    def open_stream(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, Any] | None = None,
+        *,
+        json_body: Any = None,
+        upgrade: bool = False,
+    ) -> transport.Response:
+        """A request on its own new connection, which the response then owns.
+
+        Used for answers that stay open while other requests go on (``wait`` before
+        ``start``, attach/exec hijacks, followed logs).  ``upgrade`` asks for docker's
+        connection hijack (``Upgrade: tcp``): after ``101`` the socket is raw both ways
+        (``resp.conn.sock`` to write, ``resp.read1`` to read what is already buffered).
+        """
+        url = self.url(path, query)
+        hdrs = {"User-Agent": USER_AGENT}
+        body: bytes | None = None
+        if json_body is not None:
+            body = go_json(json_body)
+            hdrs["Content-Type"] = "application/json"
+        if upgrade:
+            hdrs.update({"Connection": "Upgrade", "Upgrade": "tcp"})
+        conn = transport.connect(self.endpoint, self.timeout)
+        try:
+            resp = conn.request(method, url, body, hdrs)
+        except (ConnectionRefusedError, FileNotFoundError, PermissionError) as exc:
+            conn.close()
+            raise errors.connection_failed(self.host) from exc
+        if resp.status >= 400:
+            data = resp.read()
+            conn.close()
+            raise errors.from_response(resp.status, data, resp.getheader("Content-Type", "") or "",
+                                       url)
+        if upgrade or resp.status == 101:
+            resp.upgrade()
         return resp
 
     def get_json(self, path: str, query: Mapping[str, Any] | None = None) -> Any:
@@ -152,8 +191,14 @@ def _decode(data: bytes) -> Any:
     return json.loads(data) if data.strip() else None
 
 
-def _chunked(body: Body) -> bool:
-    return body is not None and not isinstance(body, bytes)
+def go_json(value: Any) -> bytes:
+    """JSON as Go's encoding/json writes it (compact; ``<>&`` and U+2028/9 escaped), so
+    request bodies are byte-identical to the docker CLI's."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text.encode() + b"\n"
 
 
 def path_name(name: str) -> str:

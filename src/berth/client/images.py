@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import builtins
-import http.client
 import json
 from collections.abc import Iterable, Mapping
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from berth.client.api import Body, Client, path_name
+
+if TYPE_CHECKING:
+    from berth.client.transport import Response
 
 
 def filters_param(filters: Mapping[str, Iterable[str]] | None) -> str | None:
@@ -59,11 +61,11 @@ class ImagesAPI:
         query = {"filters": filters_param(filters)}
         return dict(self.client.call_json("POST", "/images/prune", query) or {})
 
-    def save(self, names: builtins.list[str]) -> http.client.HTTPResponse:
+    def save(self, names: builtins.list[str]) -> Response:
         """``GET /images/get?names=…``: the tar stream, for the caller to copy."""
         return self.client.request("GET", "/images/get", _multi("names", names))
 
-    def load(self, data: IO[bytes] | Body, quiet: bool = False) -> http.client.HTTPResponse:
+    def load(self, data: IO[bytes] | Body, quiet: bool = False) -> Response:
         """``POST /images/load`` with a chunked tar body; answers a JSON stream."""
         headers = {"Content-Type": "application/x-tar"}
         query = {"quiet": "1" if quiet else "0"}
@@ -72,7 +74,7 @@ class ImagesAPI:
     def import_(self, data: IO[bytes] | Body, source: str = "-", repo: str | None = None,
                 tag: str | None = None, message: str | None = None,
                 changes: builtins.list[str] | None = None,
-                platform: str | None = None) -> http.client.HTTPResponse:
+                platform: str | None = None) -> Response:
         """``POST /images/create?fromSrc=…``; answers a JSON stream ending in the ID."""
         query: builtins.list[tuple[str, str]] = [("fromSrc", source)]
         for key, val in (("message", message), ("platform", platform), ("repo", repo),
@@ -83,6 +85,13 @@ class ImagesAPI:
         headers = {"Content-Type": "text/plain"}
         return self.client.request("POST", "/images/create", _Query(query), body=data,
                                    headers=headers)
+
+
+def pull(client: Client, image: str, tag: str, platform: str | None = None) -> Response:
+    """``POST /images/create?fromImage=…&tag=…`` (a JSON progress stream)."""
+    query = {"fromImage": image, "tag": tag or None, "platform": platform or None}
+    return client.request("POST", "/images/create", query,
+                          headers={"X-Registry-Auth": "e30="})
 
 
 class _Query(dict[str, Any]):

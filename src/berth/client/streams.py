@@ -7,12 +7,14 @@ In-band errors (``{"error": …, "errorDetail": …}``) become :class:`StreamErr
 
 from __future__ import annotations
 
-import http.client
 import json
 from collections.abc import Generator, Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from berth.errdefs import BerthError
+
+if TYPE_CHECKING:
+    from berth.client.transport import Response
 
 _CHUNK = 1 << 16
 
@@ -21,12 +23,12 @@ class StreamError(BerthError):
     """An error the daemon reported inside a 200 stream; printed bare, exit 1."""
 
 
-def iter_json_messages(resp: http.client.HTTPResponse) -> Iterator[dict[str, Any]]:
+def iter_json_messages(resp: Response) -> Iterator[dict[str, Any]]:
     """Yield each JSON value of a JSON stream as it is complete."""
     decoder = json.JSONDecoder()
     buf = ""
     while True:
-        data = resp.read1(_CHUNK) if hasattr(resp, "read1") else resp.read(_CHUNK)
+        data = resp.read1(_CHUNK)
         if not data:
             break
         buf += data.decode("utf-8", "replace")
@@ -53,11 +55,11 @@ def _drain(decoder: json.JSONDecoder, buf: str) -> Generator[dict[str, Any], Non
         pos = end
 
 
-def copy_raw(resp: http.client.HTTPResponse, out: IO[bytes]) -> int:
+def copy_raw(resp: Response, out: IO[bytes]) -> int:
     """Copy a raw byte stream to ``out``; returns the byte count."""
     total = 0
     while True:
-        data = resp.read1(_CHUNK) if hasattr(resp, "read1") else resp.read(_CHUNK)
+        data = resp.read1(_CHUNK)
         if not data:
             return total
         out.write(data)

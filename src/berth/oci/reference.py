@@ -31,7 +31,11 @@ _TAG_RE = re.compile(rf"^{_TAG}$")
 _HEX64 = re.compile(r"^[a-f0-9]{64}$")
 
 ERR_FORMAT = "invalid reference format"
-ERR_LOWER = "invalid reference format: repository name must be lowercase"
+
+
+def _err_lower(path: str) -> InvalidArgument:
+    """distribution/reference v0.6 wording, which docker 28 (CLI and daemon) prints."""
+    return InvalidArgument(f"invalid reference format: repository name ({path}) must be lowercase")
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,7 @@ def parse(s: str) -> Reference:
     domain, remainder = _split_domain(s)
     repo = remainder.split("@", 1)[0].split(":", 1)[0]
     if repo.lower() != repo:
-        raise InvalidArgument(ERR_LOWER)
+        raise _err_lower(repo)
     return _parse_full(f"{domain}/{remainder}")
 
 
@@ -118,7 +122,7 @@ def _parse_full(s: str) -> Reference:
     m = _REFERENCE.match(s)
     if not m:
         if _REFERENCE.match(s.lower()):
-            raise InvalidArgument(ERR_LOWER)
+            raise _err_lower(s.split("/", 1)[-1].split("@", 1)[0].split(":", 1)[0])
         raise InvalidArgument(ERR_FORMAT)
     name, tag, digest = m.group(1), m.group(2) or "", m.group(3) or ""
     if len(name) > NAME_MAX:
@@ -159,3 +163,8 @@ def is_valid(s: str) -> bool:
     except InvalidArgument:
         return False
     return True
+
+
+def is_image_id(s: str) -> bool:
+    """A full 64-hex image ID, with or without ``sha256:`` (ParseAnyReference takes these)."""
+    return bool(_HEX64.match(s.removeprefix("sha256:")))

@@ -7,11 +7,14 @@ Linux uses, so a bad config fails at ``create`` with an error naming the field
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
+import os
 
 from berth.errdefs import InvalidArgument
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 OCI_VERSION = "1.2.0"
 NAMESPACE_TYPES = ("pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time")
@@ -45,15 +48,21 @@ def _str_list(value: Any, field: str) -> None:
         _want(item, str, f"{field}[{i}]", optional=False)
 
 
-def load_config(bundle: Path) -> dict[str, Any]:
-    """Read and validate ``<bundle>/config.json``."""
-    path = bundle / "config.json"
+def load_config(bundle: str | os.PathLike[str],
+                loads: Callable[[bytes], Any] | None = None) -> dict[str, Any]:
+    """Read and validate ``<bundle>/config.json``; ``loads`` parses it (default
+    ``json.loads``: the runtime passes a parser that spares the CLI importing ``re``)."""
+    path = os.path.join(bundle, "config.json")
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read()
     except FileNotFoundError:
         raise InvalidArgument(f"bundle {bundle}: config.json not found") from None
     try:
-        cfg = json.loads(raw)
+        if loads is None:
+            import json
+            loads = json.loads
+        cfg = loads(raw)
     except ValueError as e:
         raise InvalidArgument(f"config.json: invalid JSON: {e}") from None
     validate(cfg)

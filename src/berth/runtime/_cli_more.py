@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
-from pathlib import Path
-from typing import Any
 
 from berth.errdefs import Conflict, InvalidArgument
 from berth.runtime import cliparse
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 UPDATE: cliparse.Spec = {
     "--resources": ("resources", "str"), "-r": ("resources", "str"),
@@ -24,7 +25,7 @@ UPDATE: cliparse.Spec = {
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 
-def cmd_list(root: Path, g: dict[str, Any], args: list[str]) -> int:
+def cmd_list(root: str, g: dict[str, Any], args: list[str]) -> int:
     from berth.runtime.ops import list_states
     o, _ = cliparse.parse(args, {"--format": ("format", "str"), "-f": ("format", "str"),
                                  "--quiet": ("quiet", "bool"), "-q": ("quiet", "bool")})
@@ -44,7 +45,7 @@ def cmd_list(root: Path, g: dict[str, Any], args: list[str]) -> int:
     return 0
 
 
-def cmd_ps(root: Path, g: dict[str, Any], args: list[str]) -> int:
+def cmd_ps(root: str, g: dict[str, Any], args: list[str]) -> int:
     from berth.runtime.ops import pids
     o, pos = cliparse.parse(args, {"--format": ("format", "str"), "-f": ("format", "str")},
                             stop_after=1)
@@ -67,21 +68,21 @@ def cmd_ps(root: Path, g: dict[str, Any], args: list[str]) -> int:
     return 0
 
 
-def cmd_pause(root: Path, g: dict[str, Any], args: list[str]) -> int:
+def cmd_pause(root: str, g: dict[str, Any], args: list[str]) -> int:
     from berth.runtime.ops import pause
     _, pos = cliparse.parse(args, {})
     pause(root, _id(pos, "pause"))
     return 0
 
 
-def cmd_resume(root: Path, g: dict[str, Any], args: list[str]) -> int:
+def cmd_resume(root: str, g: dict[str, Any], args: list[str]) -> int:
     from berth.runtime.ops import resume
     _, pos = cliparse.parse(args, {})
     resume(root, _id(pos, "resume"))
     return 0
 
 
-def cmd_update(root: Path, g: dict[str, Any], args: list[str]) -> int:
+def cmd_update(root: str, g: dict[str, Any], args: list[str]) -> int:
     from berth.runtime.ops import update
     o, pos = cliparse.parse(args, UPDATE)
     update(root, _id(pos, "update"), update_resources(o))
@@ -132,35 +133,43 @@ def size(text: str, flag: str) -> int:
         raise InvalidArgument(f"--{flag.replace('_', '-')}: invalid size {text!r}") from None
 
 
-def cmd_events(root: Path, g: dict[str, Any], args: list[str]) -> int:
-    from berth.runtime.container import Container
+def cmd_events(root: str, g: dict[str, Any], args: list[str]) -> int:
+    """runc events: ``--stats`` prints one record; otherwise stream stats and OOM kills."""
+    from berth.runtime import events
     from berth.runtime.ops import stats
-    from berth.runtime.state import StateStore
     o, pos = cliparse.parse(args, {"--stats": ("stats", "bool"),
                                    "--interval": ("interval", "str")})
     cid = _id(pos, "events")
     if o["stats"]:
-        print(json.dumps(stats(root, cid)), flush=True)
+        events.print_event(stats(root, cid))
         return 0
-    interval = float((o["interval"] or "5s").rstrip("s") or 5)
-    c = Container(StateStore(root), cid)
-    cg = c.cgroup()
-    ooms = cg.oom_kill_count() if cg is not None else 0
-    while c.status() != "stopped":
-        print(json.dumps(stats(root, cid)), flush=True)
-        if cg is not None and cg.oom_kill_count() > ooms:
-            ooms = cg.oom_kill_count()
-            print(json.dumps({"type": "oom", "id": cid}), flush=True)
-        time.sleep(interval)
+    events.stream(root, cid, _seconds(o["interval"] or "5s"), events.print_event)
     return 0
 
 
-def cmd_spec(root: Path, g: dict[str, Any], args: list[str]) -> int:
+def _seconds(text: str) -> float:
+    """Go-style durations runc accepts for --interval: ``5s``, ``500ms``, ``1m``."""
+    for unit, scale in (("ms", 0.001), ("s", 1.0), ("m", 60.0)):
+        if text.endswith(unit) and not (unit == "s" and text.endswith("ms")):
+            text, factor = text[: -len(unit)], scale
+            break
+    else:
+        factor = 1.0
+    try:
+        value = float(text) * factor
+    except ValueError:
+        raise InvalidArgument(f"--interval {text!r}: not a duration") from None
+    if value <= 0:
+        raise InvalidArgument("--interval: must be positive")
+    return value
+
+
+def cmd_spec(root: str, g: dict[str, Any], args: list[str]) -> int:
     from berth.runtime.spec import default_spec
     o, _ = cliparse.parse(args, {"--bundle": ("bundle", "str"), "-b": ("bundle", "str"),
                                  "--rootless": ("rootless", "bool")})
-    path = Path(o["bundle"] or ".") / "config.json"
-    if path.exists():
+    path = os.path.join(o["bundle"] or ".", "config.json")
+    if os.path.exists(path):
         raise Conflict("File config.json exists. Remove it first")
     data = json.dumps(default_spec(rootless=bool(o["rootless"])), indent="\t")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -169,7 +178,7 @@ def cmd_spec(root: Path, g: dict[str, Any], args: list[str]) -> int:
     return 0
 
 
-def cmd_features(root: Path, g: dict[str, Any], args: list[str]) -> int:
+def cmd_features(root: str, g: dict[str, Any], args: list[str]) -> int:
     from berth.runtime.features import features
     print(json.dumps(features(), indent=4))
     return 0

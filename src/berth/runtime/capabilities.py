@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from berth.errdefs import InvalidArgument
 from berth.sys import caps
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def to_mask(names: list[str] | None, field: str, last: int) -> int:

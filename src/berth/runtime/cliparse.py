@@ -8,9 +8,11 @@ parsing stops after that many positionals (``exec <id> <cmd> -l`` keeps ``-l``).
 
 from __future__ import annotations
 
-from typing import Any
-
 from berth.errdefs import InvalidArgument
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 Spec = dict[str, tuple[str, str]]
 

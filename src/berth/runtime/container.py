@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import select
 import time
-from pathlib import Path
-from typing import Any
 
 from berth.errdefs import FailedPrecondition
 from berth.runtime.state import StateStore
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 PUBLIC = ("ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "owner",
           "annotations")
@@ -37,7 +39,7 @@ class Container:
     def __init__(self, store: StateStore, cid: str) -> None:
         self.store, self.id = store, cid
         self.state: dict[str, Any] = store.load(cid)
-        self.dir: Path = store.dir(cid)
+        self.dir: str = store.dir(cid)
 
     @property
     def pid(self) -> int:
@@ -54,7 +56,7 @@ class Container:
     def status(self) -> str:
         if not self.alive():
             return "stopped"
-        if (self.dir / "exec.fifo").exists():
+        if os.path.exists(os.path.join(self.dir, "exec.fifo")):
             return "created"
         if self.state.get("cgroupPaths"):
             cg = self.cgroup()

@@ -8,19 +8,24 @@ what was done (kills the init, removes the cgroup and the directory) and raises.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import time
-from pathlib import Path
-from typing import Any
 
 from berth.errdefs import InvalidArgument
 from berth.oci.runtime import OCI_VERSION, load_config
+from berth.runtime import jsonlite
 from berth.runtime.container import proc_start_time, wait_pid_gone
 from berth.runtime.init import container_init
 from berth.runtime.launch import Launch, from_config
+from berth.runtime.signals import SIGKILL
 from berth.runtime.spawn import Spawned, reap, spawn
 from berth.runtime.state import StateStore, rfc3339, write_atomic
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import socket
+    from typing import Any
+
+    from berth.runtime.state import StrPath
 
 
 class Options:
@@ -34,7 +39,7 @@ class Options:
         self.preserve_fds, self.systemd_cgroup, self.detach = preserve_fds, systemd_cgroup, detach
 
 
-def check_config(cfg: dict[str, Any], bundle: Path) -> tuple[str, dict[str, Any]]:
+def check_config(cfg: dict[str, Any], bundle: str) -> tuple[str, dict[str, Any]]:
     """Semantic checks the schema cannot make; returns (rootfs, process)."""
     proc = cfg.get("process")
     if not proc:
@@ -42,7 +47,7 @@ def check_config(cfg: dict[str, Any], bundle: Path) -> tuple[str, dict[str, Any]
     root = (cfg.get("root") or {}).get("path")
     if not root:
         raise InvalidArgument("config.json: root.path: required")
-    rootfs = os.path.realpath(bundle / root)
+    rootfs = os.path.realpath(os.path.join(bundle, root))
     if not os.path.isdir(rootfs):
         raise InvalidArgument(f"config.json: root.path: {rootfs} is not a directory")
     join, new = from_config("", cfg)
@@ -54,27 +59,27 @@ def check_config(cfg: dict[str, Any], bundle: Path) -> tuple[str, dict[str, Any]
     return rootfs, proc
 
 
-def create(root: Path, cid: str, bundle: Path, opts: Options) -> dict[str, Any]:
+def create(root: StrPath, cid: str, bundle: StrPath, opts: Options) -> dict[str, Any]:
     """Create container ``cid`` from ``bundle``; returns its state record."""
     store = StateStore(root)
-    bundle = Path(os.path.abspath(bundle))
-    cfg = load_config(bundle)
-    rootfs, proc = check_config(cfg, bundle)
+    bundle_dir = os.path.abspath(bundle)
+    cfg = load_config(bundle_dir, jsonlite.loads)
+    rootfs, proc = check_config(cfg, bundle_dir)
     if proc.get("terminal") and not opts.console_socket and opts.detach:
         raise InvalidArgument("cannot allocate tty if berth-runtime will detach without setting"
                               " console socket")
     state_dir = store.reserve(cid)
     undo = _Undo(store, cid)
     try:
-        return _create(store, cid, bundle, cfg, rootfs, proc, opts, state_dir, undo)
+        return _create(store, cid, bundle_dir, cfg, rootfs, proc, opts, state_dir, undo)
     except BaseException:
         undo.run()
         raise
 
 
-def _create(store: StateStore, cid: str, bundle: Path, cfg: dict[str, Any], rootfs: str,
-            proc: dict[str, Any], opts: Options, state_dir: Path, undo: _Undo) -> dict[str, Any]:
-    _make_fifo(state_dir / "exec.fifo", cfg)
+def _create(store: StateStore, cid: str, bundle: str, cfg: dict[str, Any], rootfs: str,
+            proc: dict[str, Any], opts: Options, state_dir: str, undo: _Undo) -> dict[str, Any]:
+    _make_fifo(os.path.join(state_dir, "exec.fifo"), cfg)
     console = _console(opts.console_socket) if proc.get("terminal") else None
     undo.console = console
     from berth.runtime.cgroups import open_manager
@@ -98,8 +103,7 @@ def _create(store: StateStore, cid: str, bundle: Path, cfg: dict[str, Any], root
         from berth.runtime.devices import cgroup_rules
         resources["devices"] = cgroup_rules(linux)
 
-    def join_cgroup(pid: int) -> None:
-        cg.apply(pid)
+    def set_limits(pid: int) -> None:
         if resources:
             cg.set(resources)
 
@@ -109,7 +113,7 @@ def _create(store: StateStore, cid: str, bundle: Path, cfg: dict[str, Any], root
     undo.spawned = Spawned(0)
     launch.state_dirfd = os.open(state_dir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        sp, ch = spawn(launch, container_init, join_cgroup=join_cgroup,
+        sp, ch = spawn(launch, container_init, cgroup=cg, after_fork=set_limits,
                        state_for_hooks=hook_state, console=console, spawned=undo.spawned)
     finally:
         os.close(launch.state_dirfd)
@@ -117,9 +121,10 @@ def _create(store: StateStore, cid: str, bundle: Path, cfg: dict[str, Any], root
     start = proc_start_time(sp.init)
     state.update(pid=sp.init, status="created", initStart=start[1] if start else 0,
                  cgroupPaths=cg.paths(), config=cfg, systemd=opts.systemd_cgroup)
-    store.save(cid, state)
+    # a foreground run deletes the state when the process exits: no fsync for it
+    store.save(cid, state, durable=opts.detach)
     if opts.pid_file:
-        write_atomic(Path(os.path.abspath(opts.pid_file)), str(sp.init).encode(), 0o644)
+        write_atomic(os.path.abspath(opts.pid_file), str(sp.init).encode(), 0o644)
     if console is not None:
         console.close()
     return state
@@ -139,7 +144,7 @@ class _Undo:
         if sp is not None and sp.child:
             for pid in {sp.child, sp.init} - {0}:
                 try:
-                    os.kill(pid, signal.SIGKILL)
+                    os.kill(pid, SIGKILL)
                 except ProcessLookupError:
                     pass
             if not sp.reaped:
@@ -153,7 +158,7 @@ class _Undo:
         self.store.remove(self.cid)
 
 
-def _make_fifo(path: Path, cfg: dict[str, Any]) -> None:
+def _make_fifo(path: str, cfg: dict[str, Any]) -> None:
     os.mkfifo(path, 0o622)
     os.chmod(path, 0o622)
     uid = _host_root((cfg.get("linux") or {}).get("uidMappings"))

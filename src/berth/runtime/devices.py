@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Any
 
 from berth.runtime.paths import make_target, secure_join
 from berth.sys import mount as m
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_DEVICES: list[dict[str, Any]] = [
     {"path": "/dev/null", "type": "c", "major": 1, "minor": 3},

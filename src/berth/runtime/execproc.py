@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any
 
 from berth.errdefs import FailedPrecondition
 from berth.oci.runtime import validate_process
@@ -16,8 +14,12 @@ from berth.runtime.spawn import Spawned, spawn
 from berth.runtime.state import StateStore, write_atomic
 from berth.sys import ns
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-def exec_process(root: Path, cid: str, proc: dict[str, Any], *, pid_file: str | None = None,
+
+def exec_process(root: str, cid: str, proc: dict[str, Any], *, pid_file: str | None = None,
                  console_socket: str | None = None, preserve_fds: int = 0) -> int:
     """Start ``proc`` in ``cid``; returns its pid once it has execve'd.
 
@@ -46,14 +48,13 @@ def exec_process(root: Path, cid: str, proc: dict[str, Any], *, pid_file: str | 
     cg = c.cgroup()
     sp = Spawned(0)
     try:
-        sp, ch = spawn(launch, container_init, console=console, spawned=sp,
-                       join_cgroup=cg.apply if cg is not None else (lambda pid: None))
+        sp, ch = spawn(launch, container_init, console=console, spawned=sp, cgroup=cg)
         _wait_exec(ch)
     finally:
         if console is not None:
             console.close()
     if pid_file:
-        write_atomic(Path(os.path.abspath(pid_file)), str(sp.init).encode(), 0o644)
+        write_atomic(os.path.abspath(pid_file), str(sp.init).encode(), 0o644)
     return sp.init
 
 

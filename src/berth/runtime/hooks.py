@@ -7,10 +7,12 @@ startContainer in the init after ``start``, just before execve.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from berth.errdefs import FailedPrecondition
+from berth.runtime import jsonlite as json
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def hooks_of(cfg: dict[str, Any], name: str) -> list[dict[str, Any]]:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import os
 import signal
-from typing import Any
 
 from berth.runtime.channel import ChildError
 from berth.runtime.launch import Launch
 from berth.sys import mount as m
 from berth.sys import ns
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def idmapped_mounts(launch: Launch, idx: list[int], init_pid: int) -> list[int]:

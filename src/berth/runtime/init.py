@@ -10,13 +10,16 @@ container's) and execs as soon as it is ready.
 from __future__ import annotations
 
 import os
-from typing import Any
 
-from berth.runtime import hooks, process, rootfs, tty
+from berth.runtime import hooks, process, rootfs
 from berth.runtime.channel import Channel
 from berth.runtime.errors import ExecDenied, ExecNotFound
 from berth.runtime.launch import Launch
 from berth.sys import mount, ns, prctl
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -32,6 +35,7 @@ def container_init(launch: Launch, ch: Channel) -> None:
         dirfd = launch.state_dirfd
         state = _setup_container(launch, ch)
     if proc.get("terminal"):
+        from berth.runtime import tty  # socket + termios: only for terminals
         master, slave = tty.open_pty(proc.get("consoleSize"))
         ch.send("console", fds=[master])
         os.close(master)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from berth.sys import ns
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: setns order after the user namespace; mount last, so the other paths still resolve.
 JOIN_ORDER = ("ipc", "uts", "network", "pid", "cgroup", "time", "mount")
+#: new namespaces the child can be cloned straight into (cgroup comes after joining
+#: the v1 cgroups, user needs its id maps first, time applies to children only)
+AT_BIRTH = ("pid", "network", "ipc", "uts", "mount")
 
 
 class Launch:
@@ -29,6 +34,10 @@ class Launch:
         #: O_PATH fd of the state dir, opened by the parent: the init may not be able to
         #: walk to it once it is in a user namespace
         self.state_dirfd = -1
+        #: v1 ``tasks`` files the child writes ``0`` to, joining those cgroups itself
+        self.cgroup_tasks: list[str] = []
+        #: CLONE_NEW* flags the child was cloned with (set by the parent before forking)
+        self.born_in = 0
         self.join = join or {}
         self.new = new or set()
 
@@ -36,11 +45,23 @@ class Launch:
     def linux(self) -> dict[str, Any]:
         return self.cfg.get("linux") or {}
 
+    def birth_flags(self) -> int:
+        """Namespaces to clone the child into: one fork instead of fork + unshare + fork.
+        Only when nothing is joined and there is no user or time namespace, whose set-up
+        has to come first."""
+        if self.join or {"user", "time"} & self.new:
+            return 0
+        return sum(ns.NAMESPACES[t][0] for t in self.new if t in AT_BIRTH)
+
     def new_flags(self) -> int:
-        return sum(ns.NAMESPACES[t][0] for t in self.new if t != "user")
+        """The namespaces still to unshare after the fork."""
+        return sum(ns.NAMESPACES[t][0] for t in self.new if t != "user") & ~self.born_in
 
     def must_fork(self) -> bool:
-        """A new or joined pid/time namespace applies to children only: fork once more."""
+        """A new or joined pid/time namespace applies to children only: fork once more
+        (unless the child was cloned into its pid namespace already)."""
+        if self.born_in & ns.CLONE_NEWPID:
+            return False
         return bool({"pid", "time"} & (self.new | set(self.join)))
 
     def has_hooks(self, *names: str) -> bool:

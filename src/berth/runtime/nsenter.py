@@ -10,19 +10,22 @@ path ends in ``os._exit`` or the init's execve.
 from __future__ import annotations
 
 import os
-import signal
-from collections.abc import Callable
 
 from berth.runtime.channel import Channel
 from berth.runtime.errors import describe
 from berth.runtime.launch import JOIN_ORDER, Launch
+from berth.runtime.signals import SIGKILL
 from berth.sys import ns, prctl
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def child_main(launch: Launch, ch: Channel, init: Callable[[Launch, Channel], None]) -> None:
     """Entry point of the forked child; reports any failure to the parent and exits."""
     try:
-        prctl.set_pdeathsig(signal.SIGKILL)
+        prctl.set_pdeathsig(SIGKILL)
         _enter(launch, ch, init)
     except BaseException as e:
         msg, code = describe(e)
@@ -31,7 +34,24 @@ def child_main(launch: Launch, ch: Channel, init: Callable[[Launch, Channel], No
     os._exit(0)
 
 
+def _join_cgroups(files: list[str]) -> None:
+    """Move ourselves (single-threaded: ``0`` in ``tasks`` moves the whole process) into
+    each v1 hierarchy; unlike a pid in cgroup.procs this waits for no RCU grace period."""
+    for path in files:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+        except OSError as e:
+            raise OSError(e.errno, f"joining cgroup {path}: {e.strerror}") from None
+        try:
+            os.write(fd, b"0")
+        except OSError as e:
+            raise OSError(e.errno, f"joining cgroup {path}: {e.strerror}") from None
+        finally:
+            os.close(fd)
+
+
 def _enter(launch: Launch, ch: Channel, init: Callable[[Launch, Channel], None]) -> None:
+    _join_cgroups(launch.cgroup_tasks)
     ch.expect("go")
     fds = {t: _open_ns(t, p) for t, p in launch.join.items()}
     try:
@@ -52,7 +72,8 @@ def _enter(launch: Launch, ch: Channel, init: Callable[[Launch, Channel], None])
     if launch.new_flags():
         ns.unshare(launch.new_flags())
     if not launch.must_fork():
-        ch.send("init", pid=os.getpid())
+        # cloned into a pid namespace our pid reads 1 here: 0 tells the parent "mine"
+        ch.send("init", pid=0 if launch.born_in & ns.CLONE_NEWPID else os.getpid())
         prctl.set_pdeathsig(0)
         _run_init(launch, ch, init)
         return

@@ -7,22 +7,26 @@ guard, act (and persist when the state record changes).
 from __future__ import annotations
 
 import os
-import signal
-from pathlib import Path
-from typing import Any
 
 from berth.errdefs import FailedPrecondition
 from berth.runtime import hooks
 from berth.runtime.container import Container
+from berth.runtime.signals import SIGKILL, SIGTERM
 from berth.runtime.state import StateStore
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-def state(root: Path, cid: str) -> dict[str, Any]:
+    from berth.runtime.state import StrPath
+
+
+def state(root: StrPath, cid: str) -> dict[str, Any]:
     """The runtime-spec state of ``cid``."""
     return Container(StateStore(root), cid).public_state()
 
 
-def list_states(root: Path) -> list[dict[str, Any]]:
+def list_states(root: StrPath) -> list[dict[str, Any]]:
     store = StateStore(root)
     out = []
     for cid in store.ids():
@@ -33,7 +37,7 @@ def list_states(root: Path) -> list[dict[str, Any]]:
     return out
 
 
-def kill(root: Path, cid: str, sig: int = signal.SIGTERM, *, all_procs: bool = False) -> None:
+def kill(root: StrPath, cid: str, sig: int = SIGTERM, *, all_procs: bool = False) -> None:
     """Signal the init (or, with ``all_procs``, every process in the cgroup)."""
     c = Container(StateStore(root), cid)
     status = c.status()
@@ -53,7 +57,7 @@ def _kill_all(c: Container, sig: int) -> None:
     if cg is None:
         os.kill(c.pid, sig)
         return
-    if sig == signal.SIGKILL:
+    if sig == SIGKILL:
         cg.freeze()
     try:
         for pid in cg.pids():
@@ -62,11 +66,11 @@ def _kill_all(c: Container, sig: int) -> None:
             except ProcessLookupError:
                 pass
     finally:
-        if sig == signal.SIGKILL:
+        if sig == SIGKILL:
             cg.thaw()
 
 
-def delete(root: Path, cid: str, *, force: bool = False) -> None:
+def delete(root: StrPath, cid: str, *, force: bool = False) -> None:
     """Remove a stopped (or created) container; ``force`` kills a running one first."""
     store = StateStore(root)
     c = Container(store, cid)
@@ -74,31 +78,32 @@ def delete(root: Path, cid: str, *, force: bool = False) -> None:
     if status in ("running", "paused") and not force:
         raise FailedPrecondition(f"cannot delete container {cid} that is not stopped: {status}")
     if status != "stopped":
-        _kill_all(c, signal.SIGKILL)
+        _kill_all(c, SIGKILL)
         if not c.wait_gone(10.0):
             raise FailedPrecondition(f"container {cid}: init {c.pid} did not die after SIGKILL")
     cg = c.cgroup()
     if cg is not None and cg.exists():
         cg.destroy()
     try:
-        hooks.run_hooks(c.config, "poststop", dict(c.public_state(), status="stopped"))
+        if hooks.hooks_of(c.config, "poststop"):
+            hooks.run_hooks(c.config, "poststop", dict(c.public_state(), status="stopped"))
     finally:
         store.remove(cid)
 
 
-def pause(root: Path, cid: str) -> None:
+def pause(root: StrPath, cid: str) -> None:
     c = Container(StateStore(root), cid)
     c.require("pause", "running", "created")
     _cgroup(c).freeze()
 
 
-def resume(root: Path, cid: str) -> None:
+def resume(root: StrPath, cid: str) -> None:
     c = Container(StateStore(root), cid)
     c.require("resume", "paused")
     _cgroup(c).thaw()
 
 
-def update(root: Path, cid: str, resources: dict[str, Any]) -> None:
+def update(root: StrPath, cid: str, resources: dict[str, Any]) -> None:
     """Apply new ``linux.resources`` and remember them in the state."""
     c = Container(StateStore(root), cid)
     c.require("update", "created", "running", "paused")
@@ -113,7 +118,7 @@ def update(root: Path, cid: str, resources: dict[str, Any]) -> None:
     c.save()
 
 
-def pids(root: Path, cid: str) -> list[int]:
+def pids(root: StrPath, cid: str) -> list[int]:
     c = Container(StateStore(root), cid)
     if c.status() == "stopped":
         return []
@@ -121,7 +126,7 @@ def pids(root: Path, cid: str) -> list[int]:
     return sorted(cg.pids()) if cg is not None else [c.pid]
 
 
-def stats(root: Path, cid: str) -> dict[str, Any]:
+def stats(root: StrPath, cid: str) -> dict[str, Any]:
     """One ``events --stats`` record, runc-shaped: type, id, data."""
     c = Container(StateStore(root), cid)
     c.require("get stats of", "created", "running", "paused")

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import resource
-from typing import Any
 
 from berth.errdefs import FailedPrecondition, InvalidArgument, NotImplementedYet
 from berth.runtime import capabilities
 from berth.sys import caps, prctl
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def set_rlimits(rlimits: list[dict[str, Any]] | None) -> None:

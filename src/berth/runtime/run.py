@@ -3,24 +3,29 @@
 A foreground ``run`` makes the caller a child subreaper so the init, a grandchild,
 is re-parented to it; signals the caller gets are forwarded to the init; a terminal
 without ``--console-socket`` is relayed between the caller's stdio and the pty.
+
+``run_in_process`` is the same lifecycle for a warm caller (berthd's spawner): no signal
+handlers, no terminal relay, and it waits for its own container's init only.
 """
 
 from __future__ import annotations
 
 import os
-import select
-import signal
-import socket
-from pathlib import Path
-from typing import Any
 
-from berth.runtime import ops
+from berth.errdefs import NotFound
+from berth.runtime import jsonlite, ops, signals
 from berth.runtime.create import Options, create
 from berth.runtime.start import start
 from berth.sys import prctl
 
-FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
-             signal.SIGUSR2, signal.SIGWINCH)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from berth.runtime.state import StrPath
+
+FORWARDED = (signals.SIGINT, signals.SIGTERM, signals.SIGHUP, signals.SIGQUIT, signals.SIGUSR1,
+             signals.SIGUSR2, signals.SIGWINCH)
 
 
 def exit_code(status: int) -> int:
@@ -38,7 +43,31 @@ def wait_child(pid: int) -> int:
             return exit_code(status)
 
 
-def run(root: Path, cid: str, bundle: Path, opts: Options) -> int:
+def run_in_process(root: StrPath, cid: str, bundle: StrPath,
+                   opts: Options | None = None) -> int:
+    """Create, start, wait for and delete ``cid``; returns its exit code (128+signal).
+
+    For a warm, single-threaded caller that runs containers repeatedly: everything it
+    imports stays loaded and the seccomp BPF and cgroup layout stay cached between calls.
+    The caller becomes a child subreaper (needed to wait for an init in a pid namespace).
+    A terminal needs ``opts.console_socket``; ``opts.detach`` is ignored.
+    """
+    opts = opts or Options()
+    opts.detach = False
+    prctl.set_child_subreaper(True)
+    try:
+        pid = create(root, cid, bundle, opts)["pid"]
+        start(root, cid)
+        _, status = os.waitpid(pid, 0)
+        return exit_code(status)
+    finally:
+        try:
+            ops.delete(root, cid, force=True)
+        except NotFound:
+            pass
+
+
+def run(root: StrPath, cid: str, bundle: StrPath, opts: Options) -> int:
     """Create and start ``cid``; unless detached, wait, delete it, and return its code."""
     if opts.detach:
         create(root, cid, bundle, opts)
@@ -52,7 +81,7 @@ def run(root: Path, cid: str, bundle: Path, opts: Options) -> int:
     try:
         st = create(root, cid, bundle, opts)
         pid = st["pid"]
-        old = {s: signal.signal(s, lambda n, _f: _forward(pid, n)) for s in FORWARDED}
+        old = {s: signals.set_handler(s, lambda n, _f: _forward(pid, n)) for s in FORWARDED}
         try:
             start(root, cid)
             if relay is not None:
@@ -60,7 +89,7 @@ def run(root: Path, cid: str, bundle: Path, opts: Options) -> int:
             return wait_child(pid)
         finally:
             for s, h in old.items():
-                signal.signal(s, h)
+                signals.set_handler(s, h)
     finally:
         if relay is not None:
             relay.close()
@@ -77,9 +106,9 @@ def _forward(pid: int, sig: int) -> None:
         pass
 
 
-def _wants_tty(bundle: Path) -> bool:
+def _wants_tty(bundle: StrPath) -> bool:
     from berth.oci.runtime import load_config
-    cfg: dict[str, Any] = load_config(Path(os.path.abspath(bundle)))
+    cfg: dict[str, Any] = load_config(os.path.abspath(bundle), jsonlite.loads)
     return bool((cfg.get("process") or {}).get("terminal"))
 
 
@@ -87,12 +116,14 @@ class _ConsoleListener:
     """A private console socket: receives the pty master, then copies bytes both ways."""
 
     def __init__(self) -> None:
+        import socket
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.path = f"\0berth-runtime-console-{os.getpid()}"
         self.sock.bind(self.path)
         self.sock.listen(1)
 
     def serve(self, pid: int) -> int:
+        import socket
         conn, _ = self.sock.accept()
         with conn:
             _msg, fds, _flags, _addr = socket.recv_fds(conn, 64, 1)
@@ -107,6 +138,7 @@ class _ConsoleListener:
 
 
 def _copy(master: int, pid: int) -> int:
+    import select
     p = select.poll()
     p.register(master, select.POLLIN)
     p.register(0, select.POLLIN)

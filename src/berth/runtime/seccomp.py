@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 from pathlib import Path
-from typing import Any
 
 from berth.errdefs import InvalidArgument, NotImplementedYet
+from berth.runtime.log import LazyLogger
 from berth.sys import seccomp as sc
 
-log = logging.getLogger(__name__)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+log = LazyLogger(__name__)
 F = "linux.seccomp"
 _ERRNO_ACTIONS = ("SCMP_ACT_ERRNO", "SCMP_ACT_TRACE")
 ACTIONS = {"SCMP_ACT_KILL": sc.ACT_KILL_THREAD, "SCMP_ACT_KILL_THREAD": sc.ACT_KILL_THREAD,

@@ -10,7 +10,10 @@ whose namespace flags are then filtered.
 from __future__ import annotations
 
 import os
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _ALLOW = """
 accept accept4 access adjtimex alarm bind brk capget capset chdir chmod chown chown32

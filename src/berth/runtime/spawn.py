@@ -1,10 +1,12 @@
 """The parent side of process creation: fork, then serve the child's requests.
 
-``spawn`` forks the intermediate child (see ``nsenter``) and answers its messages:
-it puts the child in the cgroup before ``go``, writes uid/gid maps on ``userns``, makes
-idmapped mounts on ``idmap``, runs prestart/createRuntime hooks on ``hooks``, forwards
-the pty master on ``console``, and returns the init's pid on ``ready``. Any ``error``
-(or the child vanishing) raises, after the caller's cleanup kills what was started.
+``spawn`` forks the intermediate child (see ``nsenter``) and answers its messages. The
+child is born in the cgroup2 dir (clone3) and joins the v1 hierarchies itself (see
+``cgroups.manager``); the parent writes resources before ``go``, writes uid/gid maps on
+``userns``, makes idmapped mounts on ``idmap``, runs prestart/createRuntime hooks on
+``hooks``, forwards the pty master on ``console``, and returns the init's pid on
+``ready``. Any ``error`` (or the child vanishing) raises, after the caller's cleanup
+kills what was started.
 
 Forking needs a single-threaded caller: a lock held by another thread at fork time
 stays held forever in the child.
@@ -13,14 +15,17 @@ stays held forever in the child.
 from __future__ import annotations
 
 import os
-import socket
-from collections.abc import Callable
-from typing import Any
 
 from berth.runtime import hooks
 from berth.runtime.channel import Channel, ChildError
 from berth.runtime.launch import Launch
 from berth.runtime.nsenter import child_main
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import socket
+    from collections.abc import Callable
+    from typing import Any
 
 
 class Spawned:
@@ -32,20 +37,26 @@ class Spawned:
         self.reaped = False
 
 
-def spawn(launch: Launch, init: Callable[[Launch, Channel], None], *,
-          join_cgroup: Callable[[int], None],
+def spawn(launch: Launch, init: Callable[[Launch, Channel], None], *, cgroup: Any,
+          after_fork: Callable[[int], None] | None = None,
           state_for_hooks: Callable[[int], dict[str, Any]] | None = None,
           console: socket.socket | None = None,
           spawned: Spawned | None = None) -> tuple[Spawned, Channel]:
-    """Fork and drive the child up to ``ready``; returns the pids and the open channel."""
+    """Fork into ``cgroup`` (a manager, or None) and drive the child up to ``ready``.
+
+    ``after_fork(pid)`` runs in the parent before the child may go on (cgroup limits).
+    Returns the pids and the open channel.
+    """
     if launch.linux.get("seccomp"):
         # compile (import berth.runtime.seccomp, dlopen libseccomp) before the fork: the
         # child inherits the cached BPF, since after pivot_root or joining the container's
         # mount namespace it can no longer reach the host's modules and libraries
         from berth.runtime import seccomp
         seccomp.compile_filter(launch.linux["seccomp"])
+    launch.cgroup_tasks = cgroup.thread_files() if cgroup is not None else []
+    birth = cgroup.birth_dir() if cgroup is not None else None
     mine, theirs = Channel.pair()
-    pid = os.fork()
+    pid, born = _fork(birth, launch)
     if pid == 0:
         mine.close()
         child_main(launch, theirs, init)
@@ -53,13 +64,41 @@ def spawn(launch: Launch, init: Callable[[Launch, Channel], None], *,
     sp = spawned if spawned is not None else Spawned(pid)
     sp.child = pid
     try:
-        join_cgroup(pid)
+        if birth is not None and not born:
+            from berth.runtime.cgroups import _fs
+            _fs.write(birth / "cgroup.procs", pid, f"cgroup {birth}")
+        if after_fork is not None:
+            after_fork(pid)
         mine.send("go")
         _serve(launch, mine, sp, state_for_hooks, console)
     except BaseException:
         mine.close()
         raise
     return sp, mine
+
+
+def _fork(birth_dir: Any, launch: Launch) -> tuple[int, bool]:
+    """(pid, born in ``birth_dir``): clone3 into the cgroup2 dir and the new namespaces
+    ``launch.birth_flags()`` allows; plain fork (the child unshares) when it cannot."""
+    flags = launch.birth_flags()
+    if birth_dir is None and not flags:
+        return os.fork(), False
+    from berth.sys.clone import clone_fork
+    fd = -1
+    if birth_dir is not None:
+        try:
+            fd = os.open(birth_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            fd = -1
+    launch.born_in = flags  # before the clone: the child reads it from its copy
+    try:
+        return clone_fork(flags, fd), fd != -1
+    except OSError:
+        launch.born_in = 0
+        return os.fork(), False
+    finally:
+        if fd != -1:
+            os.close(fd)
 
 
 def _serve(launch: Launch, ch: Channel, sp: Spawned,
@@ -72,7 +111,7 @@ def _serve(launch: Launch, ch: Channel, sp: Spawned,
             write_id_maps(sp.child, launch.linux)
             ch.send("mapped")
         elif kind == "init":
-            sp.init = msg["pid"]
+            sp.init = msg["pid"] or sp.child
             if sp.init != sp.child:
                 reap(sp)
         elif kind == "idmap":

@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 import select
 import sys
-from pathlib import Path
 
 from berth.errdefs import FailedPrecondition
 from berth.runtime import hooks
 from berth.runtime.container import Container
 from berth.runtime.state import StateStore
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from berth.runtime.state import StrPath
 
-def start(root: Path, cid: str) -> None:
+
+def start(root: StrPath, cid: str) -> None:
     """Let container ``cid`` execve its process (runc: reading the fifo frees the init)."""
     c = Container(StateStore(root), cid)
     status = c.status()
@@ -22,19 +25,20 @@ def start(root: Path, cid: str) -> None:
     if status != "created":
         raise FailedPrecondition(f"container {cid}: cannot start a container in state {status}"
                                  " (already started)")
-    fifo = c.dir / "exec.fifo"
+    fifo = os.path.join(c.dir, "exec.fifo")
     _release(fifo, c.pid, cid)
     try:
-        fifo.unlink()
+        os.unlink(fifo)
     except FileNotFoundError:
         pass
     try:
-        hooks.run_hooks(c.config, "poststart", dict(c.public_state(), status="running"))
+        if hooks.hooks_of(c.config, "poststart"):  # the state costs /proc and cgroup reads
+            hooks.run_hooks(c.config, "poststart", dict(c.public_state(), status="running"))
     except FailedPrecondition as e:
         print(f"berth-runtime: warning: {e}", file=sys.stderr)
 
 
-def _release(fifo: Path, pid: int, cid: str) -> None:
+def _release(fifo: str, pid: int, cid: str) -> None:
     """Read the init's byte from the fifo; fail clearly if the init died instead."""
     try:
         fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)

@@ -14,33 +14,43 @@ and the cgroup paths.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import time
-from pathlib import Path
-from typing import Any
 
 from berth.errdefs import Conflict, InvalidArgument, NotFound
+from berth.runtime import jsonlite as json
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    StrPath = str | os.PathLike[str]
 
 SCHEMA = 1
-_ID = re.compile(r"^[\w+\-.]+$")
+_ID_EXTRA = frozenset("_+-.")
 
 
 def check_id(cid: str) -> str:
     """runc's id rule: letters, digits, ``_ + - .``; no path tricks."""
-    if not cid or not _ID.match(cid) or cid in (".", ".."):
+    # runc's ^[\w+\-.]+$ (Unicode \w), without importing re at startup
+    if not cid or cid in (".", "..") or not all(c.isalnum() or c in _ID_EXTRA for c in cid):
         raise InvalidArgument(f"invalid container id {cid!r}")
     return cid
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write ``data`` so that a reader sees the old file or the whole new one."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def write_atomic(path: StrPath, data: bytes, mode: int = 0o600, durable: bool = True) -> None:
+    """Write ``data`` so that a reader sees the old file or the whole new one.
+
+    ``durable`` adds an fsync (survive a crash); skip it for files deleted moments later.
+    """
+    path = os.fspath(path)
+    head, name = os.path.split(path)
+    tmp = os.path.join(head, f".{name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
     try:
         os.write(fd, data)
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
     finally:
         os.close(fd)
     os.rename(tmp, path)
@@ -55,32 +65,38 @@ def rfc3339(t: float) -> str:
 
 
 class StateStore:
-    """The runtime root: one directory per container id."""
+    """The runtime root: one directory per container id.
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    Paths are plain strings (``root`` may be any path-like): ``pathlib`` costs the CLI
+    ~4 ms of imports.
+    """
 
-    def dir(self, cid: str) -> Path:
-        return self.root / check_id(cid)
+    def __init__(self, root: StrPath) -> None:
+        self.root = os.fspath(root)
 
-    def reserve(self, cid: str) -> Path:
+    def dir(self, cid: str) -> str:
+        return os.path.join(self.root, check_id(cid))
+
+    def reserve(self, cid: str) -> str:
         """Make the container's directory; Conflict if the id is taken."""
-        self.root.mkdir(mode=0o711, parents=True, exist_ok=True)
+        os.makedirs(self.root, mode=0o711, exist_ok=True)
         d = self.dir(cid)
         try:
-            d.mkdir(mode=0o711)
+            os.mkdir(d, 0o711)
         except FileExistsError:
             raise Conflict(f"container with id exists: {cid}") from None
         os.chmod(d, 0o711)
         return d
 
-    def save(self, cid: str, state: dict[str, Any]) -> None:
+    def save(self, cid: str, state: dict[str, Any], durable: bool = True) -> None:
         state["schema"] = SCHEMA
-        write_atomic(self.dir(cid) / "state.json", json.dumps(state).encode())
+        write_atomic(os.path.join(self.dir(cid), "state.json"), json.dumps(state).encode(),
+                     durable=durable)
 
     def load(self, cid: str) -> dict[str, Any]:
         try:
-            raw = (self.dir(cid) / "state.json").read_bytes()
+            with open(os.path.join(self.dir(cid), "state.json"), "rb") as f:
+                raw = f.read()
         except FileNotFoundError:
             raise NotFound(f"container {cid} does not exist") from None
         return json.loads(raw)
@@ -90,13 +106,14 @@ class StateStore:
             names = os.listdir(self.root)
         except FileNotFoundError:
             return []
-        return sorted(n for n in names if (self.root / n / "state.json").exists())
+        return sorted(n for n in names
+                      if os.path.exists(os.path.join(self.root, n, "state.json")))
 
     def remove(self, cid: str) -> None:
         d = self.dir(cid)
-        for name in os.listdir(d) if d.exists() else ():
-            os.unlink(d / name)
+        for name in os.listdir(d) if os.path.exists(d) else ():
+            os.unlink(os.path.join(d, name))
         try:
-            d.rmdir()
+            os.rmdir(d)
         except FileNotFoundError:
             pass

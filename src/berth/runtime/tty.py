@@ -7,9 +7,12 @@ import os
 import socket
 import struct
 import termios
-from typing import Any
 
 from berth.errdefs import InvalidArgument
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def connect_console_socket(path: str) -> socket.socket:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import ctypes
 import os
 import struct
-from collections.abc import Sequence
-from typing import Any
 
 from berth.sys._libc import check, libc
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 # Actions (seccomp.h); ERRNO and TRACE carry a 16-bit value in the low bits.
 ACT_KILL_PROCESS = 0x80000000

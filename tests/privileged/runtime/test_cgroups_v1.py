@@ -96,10 +96,10 @@ def test_create_apply_set_reads_back(mgr: V1Manager) -> None:
         assert (mem / "memory.swappiness").read_text().strip() == "10"
         assert (cpu / "cpu.shares").read_text().strip() == "512"
         assert (cpu / "cpu.cfs_quota_us").read_text().strip() == "50000"
-        assert (mgr.dirs["cpuset"] / "cpuset.cpus").read_text().strip() == "0"
-        assert (mgr.dirs["pids"] / "pids.max").read_text().strip() == "42"
+        assert (Path(mgr.dirs["cpuset"]) / "cpuset.cpus").read_text().strip() == "0"
+        assert (Path(mgr.dirs["pids"]) / "pids.max").read_text().strip() == "42"
         assert p.pid in mgr.pids()
-        assert f":/{mgr.dirs['memory'].name}" in Path(f"/proc/{p.pid}/cgroup").read_text()
+        assert f":/{Path(mgr.dirs['memory']).name}" in Path(f"/proc/{p.pid}/cgroup").read_text()
         # raising the limit above the current memsw needs memsw written first
         mgr.set({"memory": {"limit": 256 << 20, "swap": 512 << 20}})
         assert (mem / "memory.limit_in_bytes").read_text().strip() == str(256 << 20)
@@ -123,7 +123,7 @@ def test_bad_values_name_the_field(mgr: V1Manager) -> None:
 def test_pids_limit_makes_fork_fail(mgr: V1Manager) -> None:
     mgr.set({"pids": {"limit": 3}})
     p = _gated(mgr, "for i in 1 2 3 4 5 6; do sleep 30 & done; wait")
-    events = mgr.dirs["pids"] / "pids.events"
+    events = Path(mgr.dirs["pids"]) / "pids.events"
     _wait(lambda: int(events.read_text().split()[1]) > 0, what="pids.events max > 0")
     assert mgr.stats()["pids"] == {"current": 3, "limit": 3}
     for pid in mgr.pids():
@@ -154,7 +154,7 @@ def test_freeze_and_thaw(mgr: V1Manager) -> None:
     p.stdout.readline()
     mgr.freeze()
     assert mgr.frozen()
-    assert (mgr.dirs["freezer"] / "freezer.state").read_text().strip() == "FROZEN"
+    assert (Path(mgr.dirs["freezer"]) / "freezer.state").read_text().strip() == "FROZEN"
     mgr.thaw()
     assert not mgr.frozen()
     assert p.stdout.readline() == b"tick\n"
@@ -209,8 +209,8 @@ def test_relative_path_nests_under_own_cgroup_and_reopens() -> None:
 def test_hybrid_hugetlb_goes_to_unified(mgr: V1Manager) -> None:
     if mgr.unified is None or "hugetlb" in mgr.dirs:
         pytest.skip("hugetlb is not on the cgroup2 mount here")
-    if "hugetlb" not in (mgr.unified / "cgroup.controllers").read_text().split():
+    if "hugetlb" not in (Path(mgr.unified) / "cgroup.controllers").read_text().split():
         pytest.skip("hugetlb not enabled on the cgroup2 mount")
     mgr.set({"hugepageLimits": [{"pageSize": "2MB", "limit": 4 << 20}]})
-    assert (mgr.unified / "hugetlb.2MB.max").read_text().strip() == str(4 << 20)
+    assert (Path(mgr.unified) / "hugetlb.2MB.max").read_text().strip() == str(4 << 20)
     assert "2MB" in mgr.stats()["hugetlb"]

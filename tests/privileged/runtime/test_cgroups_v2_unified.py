@@ -51,7 +51,7 @@ def mgr() -> Iterator[V2Manager]:
                 except ProcessLookupError:
                     pass
             m.destroy(timeout=10)
-        os.rmdir(m.path.parent)
+        os.rmdir(Path(m.path).parent)
 
 
 def test_apply_freeze_thaw_destroy(mgr: V2Manager) -> None:
@@ -64,7 +64,7 @@ def test_apply_freeze_thaw_destroy(mgr: V2Manager) -> None:
         p.stdout.readline()
         mgr.freeze(timeout=5)
         assert mgr.frozen()
-        assert (mgr.path / "cgroup.freeze").read_text().strip() == "1"
+        assert (Path(mgr.path) / "cgroup.freeze").read_text().strip() == "1"
         mgr.thaw()
         assert not mgr.frozen()
         assert p.stdout.readline() == b"tick\n"

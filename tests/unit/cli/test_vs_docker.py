@@ -70,6 +70,11 @@ CASES = [
     ["image", "inspect", "--format", "{{.ID", "alpine"],
     ["image", "inspect", "--format", "{{.Nope}}", "alpine"],
     ["image", "inspect", "nope", "alpine"],
+    ["ps"], ["ps", "-a"], ["ps", "-aq"], ["ps", "-a", "--no-trunc"], ["ps", "-n", "1"],
+    ["ps", "-l"], ["ps", "-as"], ["ps", "--format", "json"], ["container", "ls", "-a"],
+    ["ps", "--format", "table {{.Names}}\t{{.Ports}}\t{{.State}}"],
+    ["ps", "-a", "--format", "{{.ID}} {{.Command}} {{.Labels}} {{.Networks}}"],
+    ["ps", "-f", "bad"], ["ps", "extra"],
 ]
 
 

@@ -122,6 +122,29 @@ def system_df(images: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def containers_list(q: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Canned ``GET /containers/json``: a running one (with ports) and an exited one."""
+    running = {"Id": "f" * 64, "Names": ["/web"], "Image": "nginx:latest",
+               "ImageID": IMG_B, "Command": "/entrypoint.sh nginx -g 'daemon off;'",
+               "Created": NOW - 3600, "Ports": [
+                   {"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"},
+                   {"PrivatePort": 53, "Type": "udp"}],
+               "Labels": {"a": "b"}, "State": "running", "Status": "Up About an hour",
+               "HostConfig": {"NetworkMode": "default"}, "Mounts": [],
+               "NetworkSettings": {"Networks": {"bridge": {}}}}
+    exited = {"Id": "e" * 64, "Names": ["/old"], "Image": IMG_A, "ImageID": IMG_A,
+              "Command": "echo hi", "Created": NOW - 3 * 86400, "Ports": [], "Labels": {},
+              "State": "exited", "Status": "Exited (0) 2 days ago",
+              "HostConfig": {"NetworkMode": "none"}, "Mounts": [],
+              "NetworkSettings": {"Networks": {"none": {}}}}
+    if q.get("size") == ["1"]:
+        running.update(SizeRw=12345, SizeRootFs=187_000_000)
+        exited.update(SizeRw=0, SizeRootFs=4_260_000)
+    if q.get("all") == ["1"] or q.get("limit"):
+        return [running, exited][: int(q["limit"][0])] if q.get("limit") else [running, exited]
+    return [running]
+
+
 class State:
     """Mutable daemon state plus a request log."""
 
@@ -231,6 +254,8 @@ def route(h: Handler, st: State, m: str, p: str, q: dict[str, list[str]], body: 
         return h.reply(200, system_df(st.images))
     if p == "/images/json":
         return _list(h, st, q)
+    if p == "/containers/json":
+        return h.reply(200, containers_list(q))
     if p == "/images/prune" and m == "POST":
         return _prune(h, st, q)
     if p == "/images/get":

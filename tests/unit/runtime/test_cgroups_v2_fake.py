@@ -70,7 +70,7 @@ def test_set_writes_converted_values(mgr: V2Manager) -> None:
         "rdma": {"mlx5_0": {"hcaHandles": 3, "hcaObjects": 100}},
         "unified": {"memory.low": "12345"},
     })
-    d = mgr.path
+    d = Path(mgr.path)
     assert _read(d / "memory.max") == str(100 << 20)
     assert _read(d / "memory.swap.max") == str(200 << 20)  # swap - limit
     assert _read(d / "memory.low") == "12345"  # unified wins over reservation
@@ -88,10 +88,10 @@ def test_set_writes_converted_values(mgr: V2Manager) -> None:
 def test_unlimited_values(mgr: V2Manager) -> None:
     mgr.set({"memory": {"limit": -1, "swap": -1}, "cpu": {"quota": -1, "period": 100000},
              "pids": {"limit": -1}})
-    assert _read(mgr.path / "memory.max") == "max"
-    assert _read(mgr.path / "memory.swap.max") == "max"
-    assert _read(mgr.path / "cpu.max") == "max 100000"
-    assert _read(mgr.path / "pids.max") == "max"
+    assert _read(Path(mgr.path) / "memory.max") == "max"
+    assert _read(Path(mgr.path) / "memory.swap.max") == "max"
+    assert _read(Path(mgr.path) / "cpu.max") == "max 100000"
+    assert _read(Path(mgr.path) / "pids.max") == "max"
 
 
 def test_conversion_formulas() -> None:
@@ -146,28 +146,28 @@ def test_missing_controller_names_field_and_dir(tree: Path) -> None:
 def test_freeze_waits_for_events(mgr: V2Manager) -> None:
     def kernel() -> None:  # what the kernel does a moment after cgroup.freeze = 1
         deadline = time.monotonic() + 5
-        while _read(mgr.path / "cgroup.freeze") != "1" and time.monotonic() < deadline:
+        while _read(Path(mgr.path) / "cgroup.freeze") != "1" and time.monotonic() < deadline:
             time.sleep(0.001)
-        (mgr.path / "cgroup.events").write_text("populated 1\nfrozen 1\n")
+        (Path(mgr.path) / "cgroup.events").write_text("populated 1\nfrozen 1\n")
 
     t = threading.Thread(target=kernel)
     t.start()
     mgr.freeze(timeout=5)
     t.join()
     assert mgr.frozen()
-    (mgr.path / "cgroup.events").write_text("populated 1\nfrozen 0\n")
+    (Path(mgr.path) / "cgroup.events").write_text("populated 1\nfrozen 0\n")
     mgr.thaw()
-    assert _read(mgr.path / "cgroup.freeze") == "0" and not mgr.frozen()
+    assert _read(Path(mgr.path) / "cgroup.freeze") == "0" and not mgr.frozen()
 
 
 def test_freeze_timeout_rolls_back(mgr: V2Manager) -> None:
     with pytest.raises(Unavailable, match="not frozen"):
         mgr.freeze(timeout=0.05)
-    assert _read(mgr.path / "cgroup.freeze") == "0"
+    assert _read(Path(mgr.path) / "cgroup.freeze") == "0"
 
 
 def test_stats_and_oom_count(mgr: V2Manager) -> None:
-    d = mgr.path
+    d = Path(mgr.path)
     (d / "cpu.stat").write_text("usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n"
                                 "nr_periods 10\nnr_throttled 2\nthrottled_usec 30\n")
     (d / "memory.current").write_text("4096\n")

@@ -13,8 +13,8 @@ from berth.cli.context import out
 from berth.cli.format.govalues import Context
 from berth.cli.format.listing import render
 from berth.cli.format.units import human_size, human_size_precision
-from berth.cli.reference import parse_normalized
 from berth.cli.usage import check_args
+from berth.oci.reference import parse as parse_normalized
 
 SUMMARY_TABLE = "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}"
 SUMMARY_HEADER = {"Type": "TYPE", "TotalCount": "TOTAL", "Active": "ACTIVE", "Size": "SIZE",

@@ -10,9 +10,10 @@ from berth.cli.commands._common import flag, globals_of, new_command, value
 from berth.cli.context import out
 from berth.cli.errors import describe
 from berth.cli.format.units import human_size
-from berth.cli.reference import is_image_id, parse_normalized
 from berth.cli.usage import CLIError, check_args
 from berth.errdefs import BerthError, InvalidArgument, NotFound
+from berth.oci.reference import is_image_id
+from berth.oci.reference import parse as parse_normalized
 
 
 def tag_target(source: str, target: str) -> tuple[str, str]:

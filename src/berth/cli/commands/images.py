@@ -21,8 +21,8 @@ from berth.cli.context import out
 from berth.cli.format.govalues import Context
 from berth.cli.format.listing import render
 from berth.cli.format.units import human_duration, human_size, human_size_precision
-from berth.cli.reference import parse_normalized
 from berth.cli.usage import check_args
+from berth.oci.reference import parse as parse_normalized
 
 IMAGE_TABLE = ("table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
                "{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}")

@@ -139,3 +139,15 @@ def make_inspect(name: str, path: str, usage: str) -> click.Command:
         click.Option(["-s", "--size"], is_flag=True,
                      help="Display total file sizes if the type is container"),
     ])
+
+
+def make_container_inspect(name: str, path: str, usage: str) -> click.Command:
+    def run(ctx: click.Context, format: str, size: bool, args: tuple[str, ...]) -> None:
+        check_args(args, path, usage, min=1)
+        ctrs = globals_of(ctx).client().containers
+        inspect_all(args, format, lambda ref: ctrs.inspect_raw(ref, size))
+
+    return new_command(name, usage, run, [
+        value(["-f", "--format"], "Format output using a custom template", default=""),
+        click.Option(["-s", "--size"], is_flag=True, help="Display total file sizes"),
+    ])

@@ -16,11 +16,11 @@ import click
 
 from berth.cli.commands._common import flag, globals_of, new_command, value
 from berth.cli.format.jsonstream import display
-from berth.cli.reference import parse_normalized
 from berth.cli.usage import CLIError, check_args
 from berth.client import iter_json_messages
 from berth.client.streams import copy_raw
 from berth.errdefs import InvalidArgument
+from berth.oci.reference import parse as parse_normalized
 
 
 def _open_output(path: str) -> tuple[IO[bytes], str]:
@@ -65,9 +65,9 @@ def make_save(name: str, path: str, usage: str) -> click.Command:
 
 def _show_stream(resp: object) -> None:
     """Print a JSON-message answer (or copy a raw one) to stdout."""
-    import http.client
+    from berth.client.transport import Response
 
-    assert isinstance(resp, http.client.HTTPResponse)
+    assert isinstance(resp, Response)
     if "json" in (resp.getheader("Content-Type") or ""):
         display(iter_json_messages(resp), sys.stdout, terminal=sys.stdout.isatty())
     else:

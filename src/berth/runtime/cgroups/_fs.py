@@ -9,14 +9,18 @@ from __future__ import annotations
 import errno
 import os
 import time
-from pathlib import Path
 
 from berth.errdefs import FailedPrecondition, InvalidArgument
+from berth.runtime.cgroups._path import CgPath
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from berth.runtime.cgroups._path import StrPath
 
 MAX_U64 = 2**64 - 1
 
 
-def write(path: Path, value: str | int, field: str = "") -> None:
+def write(path: CgPath, value: str | int, field: str = "") -> None:
     """Write one value to an interface file (no O_CREAT: cgroupfs files already exist)."""
     data = str(value).encode()
     what = f"{field}: " if field else ""
@@ -35,13 +39,13 @@ def write(path: Path, value: str | int, field: str = "") -> None:
         os.close(fd)
 
 
-def read(path: Path) -> str:
+def read(path: CgPath) -> str:
     """Whole file, stripped."""
     with open(path, "rb") as f:
         return f.read().decode().strip()
 
 
-def read_int(path: Path, default: int = 0) -> int:
+def read_int(path: CgPath, default: int = 0) -> int:
     """An integer file; ``max`` reads as 2**64-1, a missing file as ``default``."""
     try:
         text = read(path)
@@ -52,7 +56,7 @@ def read_int(path: Path, default: int = 0) -> int:
     return int(text.split()[0]) if text else default
 
 
-def read_keyed(path: Path) -> dict[str, int]:
+def read_keyed(path: CgPath) -> dict[str, int]:
     """``key value`` lines (memory.stat, cpu.stat, memory.events …); missing file → {}."""
     try:
         text = read(path)
@@ -66,7 +70,7 @@ def read_keyed(path: Path) -> dict[str, int]:
     return out
 
 
-def read_pids(path: Path) -> list[int]:
+def read_pids(path: CgPath) -> list[int]:
     """The pids in a cgroup.procs file (empty when it vanished)."""
     try:
         return [int(x) for x in read(path).split()]
@@ -74,20 +78,27 @@ def read_pids(path: Path) -> list[int]:
         return []
 
 
-def rmdir_tree(top: Path, timeout: float) -> None:
+def rmdir_tree(top: StrPath, timeout: float) -> None:
     """Remove ``top`` and its child cgroups, deepest first, retrying EBUSY while tasks exit.
 
     cgroup dirs cannot be removed while they hold processes; exiting processes linger for a
     moment after SIGKILL, so EBUSY is retried until ``timeout``, then reported with the pids.
     """
-    if not top.exists():
+    top = CgPath(top)
+    try:
+        os.rmdir(top)  # the usual case: no child cgroups, no tasks left
         return
-    dirs = [Path(d) for d, _, _ in os.walk(top)]
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        if e.errno not in (errno.EBUSY, errno.ENOTEMPTY):
+            raise FailedPrecondition(f"cannot remove cgroup {top}: {e.strerror}") from e
+    dirs = [CgPath(d) for d, _, _ in os.walk(top)]
     for d in sorted(dirs, key=lambda p: len(p.parts), reverse=True):
         _rmdir_retry(d, timeout)
 
 
-def _rmdir_retry(d: Path, timeout: float) -> None:
+def _rmdir_retry(d: CgPath, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     delay = 0.001
     while True:

@@ -15,36 +15,62 @@ from __future__ import annotations
 
 import os
 import posixpath
-from pathlib import Path
-from typing import NamedTuple
 
 from berth.errdefs import FailedPrecondition, InvalidArgument
+from berth.runtime.cgroups._path import CgPath
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from berth.runtime.cgroups._path import StrPath
 
 V1_CONTROLLERS = ("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids",
                   "hugetlb", "net_cls", "net_prio", "perf_event", "rdma", "misc")
 
 
-class Mount(NamedTuple):
-    """One cgroup hierarchy: where it is mounted and which cgroup path is its mount root.
-    (NamedTuple, not dataclass: dataclasses costs ~10 ms of import in the runtime's hot path.)"""
+class _Record:
+    """Value semantics for the plain classes below: ``dataclasses`` (~10 ms) and
+    ``typing.NamedTuple`` (~3 ms) cost more import time than the runtime's hot path has."""
 
-    mountpoint: Path
-    root: str = "/"
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, k) for k in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Record) and type(other) is type(self) \
+            and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
 
-class Layout(NamedTuple):
+class Mount(_Record):
+    """One cgroup hierarchy: where it is mounted and which cgroup path is its mount root."""
+
+    __slots__ = ("mountpoint", "root")
+
+    def __init__(self, mountpoint: StrPath, root: str = "/") -> None:
+        self.mountpoint, self.root = CgPath(mountpoint), root
+
+
+class Layout(_Record):
     """The hierarchies of one host; ``v1`` maps controller (or ``name=systemd``) → mount."""
 
-    mode: str
-    v1: dict[str, Mount]
-    unified: Mount | None = None
+    __slots__ = ("mode", "unified", "v1")
+
+    def __init__(self, mode: str, v1: dict[str, Mount], unified: Mount | None = None) -> None:
+        self.mode, self.v1, self.unified = mode, v1, unified
 
     @classmethod
-    def v2_at(cls, root: Path) -> Layout:
+    def v2_at(cls, root: StrPath) -> Layout:
         return cls("v2", {}, Mount(root))
 
 
-def parse_mountinfo(text: str, under: Path) -> Layout:
+def parse_mountinfo(text: str, under: StrPath) -> Layout:
     """Layout from /proc/<pid>/mountinfo, keeping only mounts below ``under``."""
     v1: dict[str, Mount] = {}
     unified: Mount | None = None
@@ -58,11 +84,11 @@ def parse_mountinfo(text: str, under: Path) -> Layout:
         if point != base and not point.startswith(base.rstrip("/") + "/"):
             continue
         if tail[0] == "cgroup2":
-            unified = Mount(Path(point), mnt_root)
+            unified = Mount(CgPath(point), mnt_root)
         elif tail[0] == "cgroup":
             for opt in tail[2].split(","):
                 if opt in V1_CONTROLLERS or opt.startswith("name="):
-                    v1.setdefault(opt, Mount(Path(point), mnt_root))
+                    v1.setdefault(opt, Mount(CgPath(point), mnt_root))
     if v1:
         return Layout("hybrid" if unified else "v1", v1, unified)
     if unified:
@@ -75,16 +101,16 @@ def _unescape(s: str) -> str:
     return s.encode().decode("unicode_escape") if "\\" in s else s
 
 
-def detect(root: Path, proc: Path) -> Layout:
+def detect(root: StrPath, proc: StrPath) -> Layout:
     """The layout of the host whose /proc is ``proc``, restricted to mounts under ``root``."""
-    with open(proc / "self" / "mountinfo") as f:
+    with open(os.path.join(proc, "self", "mountinfo")) as f:
         return parse_mountinfo(f.read(), root)
 
 
-def own_cgroups(proc: Path) -> dict[str, str]:
+def own_cgroups(proc: StrPath) -> dict[str, str]:
     """The caller's cgroup per controller from /proc/self/cgroup; ``""`` is the v2 one."""
     out: dict[str, str] = {}
-    with open(proc / "self" / "cgroup") as f:
+    with open(os.path.join(proc, "self", "cgroup")) as f:
         for line in f:
             _, ctrls, path = line.rstrip("\n").split(":", 2)
             for c in ctrls.split(",") if ctrls else [""]:
@@ -109,7 +135,7 @@ def clean_path(cgroups_path: str, container_id: str) -> str:
     return norm
 
 
-def place(mount: Mount, inner: str, own: str | None) -> Path:
+def place(mount: Mount, inner: str, own: str | None) -> CgPath:
     """Directory for cgroup path ``inner`` in ``mount``; relative paths join the caller's own."""
     if not inner.startswith("/"):
         inner = posixpath.join(own or "/", inner)

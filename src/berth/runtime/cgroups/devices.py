@@ -7,12 +7,14 @@ nothing beyond the default device set and says loudly that they are not enforced
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
 from berth.errdefs import InvalidArgument, NotImplementedYet
+from berth.runtime.log import LazyLogger
 
-log = logging.getLogger(__name__)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+log = LazyLogger(__name__)
 
 # (type, major, minor) that every container gets (runc's AllowedDevices): null, zero, full,
 # tty, urandom, random, ptmx, console, pts/*; plus mknod of anything.

@@ -1,10 +1,16 @@
-"""The cgroup manager protocol: one container's cgroup(s) from creation to removal.
+"""Shared pieces of the cgroup drivers; the protocol itself is in ``protocol.py``.
+
+A manager owns one container's cgroup(s) from creation to removal.
 
 Lifecycle: ``create()`` makes the directories (and, on v2, enables controllers in the
 parents), ``set(resources)`` writes OCI ``linux.resources``, ``apply(pid)`` moves the init
 process in, ``freeze()``/``thaw()`` pause it, ``stats()``/``oom_kill_count()``/``oom_watcher()``
 observe it, and ``destroy()`` removes the directories once the processes are gone (it never
-kills: the caller does that first). ``paths()`` is what the runtime stores in its state file;
+kills: the caller does that first). A runtime that forks the process itself joins it
+without ``apply`` (whose ``cgroup.procs`` write waits for an RCU grace period, 10-20 ms):
+the child is born in ``birth_dir()`` (cgroup2, clone3 CLONE_INTO_CGROUP) and, while still
+single-threaded, writes ``0`` to each of ``thread_files()`` (v1 ``tasks``: no global
+lock for moving oneself). ``paths()`` is what the runtime stores in its state file;
 ``from_paths`` (in the package) reopens a manager from it.
 """
 
@@ -12,39 +18,15 @@ from __future__ import annotations
 
 import os
 import select
-from pathlib import Path
-from typing import Any, Protocol
 
 from berth.runtime.cgroups import _fs
+from berth.runtime.cgroups._path import CgPath
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-class OomWatcher(Protocol):
-    """Something the monitor can poll: readable (``poll_mask``) when an OOM may have happened."""
-
-    poll_mask: int
-
-    def fileno(self) -> int: ...
-    def wait(self, timeout: float | None) -> bool: ...
-    def kills(self) -> int: ...
-    def close(self) -> None: ...
-
-
-class CgroupManager(Protocol):
-    """One container's cgroup on one host layout (see the module docstring)."""
-
-    def create(self) -> None: ...
-    def apply(self, pid: int) -> None: ...
-    def set(self, resources: dict[str, Any]) -> None: ...
-    def freeze(self, timeout: float = 10.0) -> None: ...
-    def thaw(self) -> None: ...
-    def frozen(self) -> bool: ...
-    def pids(self) -> list[int]: ...
-    def stats(self) -> dict[str, Any]: ...
-    def oom_kill_count(self) -> int: ...
-    def oom_watcher(self) -> OomWatcher: ...
-    def destroy(self, timeout: float = 5.0) -> None: ...
-    def exists(self) -> bool: ...
-    def paths(self) -> dict[str, str]: ...
+    from berth.runtime.cgroups._path import StrPath
 
 
 class KeyedFileWatcher:
@@ -52,8 +34,8 @@ class KeyedFileWatcher:
 
     poll_mask = select.POLLPRI | select.POLLERR
 
-    def __init__(self, path: Path, key: str) -> None:
-        self._path, self._key = path, key
+    def __init__(self, path: StrPath, key: str) -> None:
+        self._path, self._key = CgPath(path), key
         self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         os.read(self._fd, 4096)  # arm: kernfs reports changes made after the first read
 

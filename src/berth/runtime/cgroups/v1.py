@@ -9,29 +9,37 @@ from __future__ import annotations
 import os
 import select
 import time
-from pathlib import Path
-from typing import Any
 
 from berth.errdefs import FailedPrecondition, InvalidArgument, Unavailable
-from berth.runtime.cgroups import _fs, v1_set, v1_stats, v2_set, v2_stats
-from berth.runtime.cgroups.manager import OomWatcher
+from berth.runtime.cgroups import _fs, v1_set
+from berth.runtime.cgroups._path import CgPath
 from berth.runtime.cgroups.v2_tree import available, enable_controllers, make_dir
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from berth.runtime.cgroups._path import StrPath
+    from berth.runtime.cgroups.protocol import OomWatcher
 
 
 class V1Manager:
     """``dirs`` maps each controller (and ``name=systemd``) to the container's directory."""
 
-    def __init__(self, dirs: dict[str, Path], unified: Path | None = None,
-                 unified_root: Path | None = None) -> None:
-        self.dirs, self.unified, self._unified_root = dirs, unified, unified_root
+    def __init__(self, dirs: Mapping[str, StrPath], unified: StrPath | None = None,
+                 unified_root: StrPath | None = None) -> None:
+        self.dirs = {c: CgPath(d) for c, d in dirs.items()}
+        self.unified = CgPath(unified) if unified is not None else None
+        self._unified_root = CgPath(unified_root) if unified_root is not None else None
 
-    def _unique(self) -> list[Path]:
+    def _unique(self) -> list[CgPath]:
         seen = dict.fromkeys(self.dirs.values())
         if self.unified:
             seen[self.unified] = None
         return list(seen)
 
-    def _dir(self, controller: str, field: str) -> Path:
+    def _dir(self, controller: str, field: str) -> CgPath:
         if controller not in self.dirs:
             raise FailedPrecondition(
                 f"linux.resources.{field.removeprefix('linux.resources.')}: the {controller} "
@@ -52,10 +60,19 @@ class V1Manager:
         for d in self._unique():
             _fs.write(d / "cgroup.procs", pid, f"cgroup {d}")
 
+    def thread_files(self) -> list[str]:
+        """v1 ``tasks`` files a single-threaded child writes ``0`` to (see manager.py)."""
+        return [str(d / "tasks") for d in dict.fromkeys(self.dirs.values())]
+
+    def birth_dir(self) -> CgPath | None:
+        """The hybrid host's cgroup2 dir, joined at fork time (clone3 CLONE_INTO_CGROUP)."""
+        return self.unified
+
     def set(self, resources: dict[str, Any]) -> None:
         r = dict(resources)
         if r.get("hugepageLimits") and "hugetlb" not in self.dirs and self._unified_has("hugetlb"):
             assert self.unified is not None
+            from berth.runtime.cgroups import v2_set
             v2_set.hugetlb(self.unified, r.pop("hugepageLimits"))
         v1_set.set_resources(self._dir, r, self._set_unified)
 
@@ -64,6 +81,7 @@ class V1Manager:
         if self.unified is None:
             raise InvalidArgument("linux.resources.unified: needs cgroup v2; this host has v1 "
                                   "only")
+        from berth.runtime.cgroups import v2_set  # the v2 writers load only when needed
         v2_set.unified(self.unified, unified)
 
     def freeze(self, timeout: float = 10.0) -> None:
@@ -94,6 +112,7 @@ class V1Manager:
         return _pids_tree(self._unique()[0])
 
     def stats(self) -> dict[str, Any]:
+        from berth.runtime.cgroups import v1_stats, v2_stats
         s = v1_stats.collect(self.dirs)
         if "hugetlb" not in self.dirs and self.unified and self.unified.exists():
             s["hugetlb"] = v2_stats.hugetlb(self.unified)
@@ -120,7 +139,7 @@ class V1Manager:
         return out
 
 
-def _mkdir_v1(d: Path, cpuset: bool) -> None:
+def _mkdir_v1(d: CgPath, cpuset: bool) -> None:
     """mkdir -p; new cpuset levels inherit cpus/mems from their parent or no task may join."""
     missing = []
     p = d
@@ -138,10 +157,10 @@ def _mkdir_v1(d: Path, cpuset: bool) -> None:
                     _fs.write(level / f, _fs.read(level.parent / f), f"cgroup {level}")
 
 
-def _pids_tree(d: Path) -> list[int]:
+def _pids_tree(d: CgPath) -> list[int]:
     out: list[int] = []
     for sub, _, _ in os.walk(d):
-        out.extend(_fs.read_pids(Path(sub) / "cgroup.procs"))
+        out.extend(_fs.read_pids(CgPath(sub) / "cgroup.procs"))
     return out
 
 
@@ -150,8 +169,8 @@ class EventfdOomWatcher:
 
     poll_mask = select.POLLIN
 
-    def __init__(self, mem: Path) -> None:
-        self._mem = mem
+    def __init__(self, mem: StrPath) -> None:
+        self._mem = mem = CgPath(mem)
         self._efd = os.eventfd(0, os.EFD_CLOEXEC | os.EFD_NONBLOCK)
         ofd = os.open(mem / "memory.oom_control", os.O_RDONLY | os.O_CLOEXEC)
         try:

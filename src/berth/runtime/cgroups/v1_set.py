@@ -7,17 +7,20 @@ quota. ``memory.kernel`` is ignored with a log line: kernel ≥ 5.16 refuses kme
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
 from berth.errdefs import InvalidArgument
 from berth.runtime.cgroups import _fs, devices
+from berth.runtime.cgroups._path import CgPath
+from berth.runtime.log import LazyLogger
 
-log = logging.getLogger(__name__)
-DirOf = Callable[[str, str], Path]
-"""(controller, spec field) → that controller's directory, or a clear error."""
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    #: (controller, spec field) → that controller's directory, or a clear error
+    DirOf = Callable[[str, str], CgPath]
+
+log = LazyLogger(__name__)
 
 
 def set_resources(d: DirOf, r: dict[str, Any], unified: Callable[[dict[str, str]], None]) -> None:
@@ -74,7 +77,7 @@ def _memory(d: DirOf, m: dict[str, Any]) -> None:
         _fs.write(mem / "memory.use_hierarchy", int(bool(m["useHierarchy"])), f + "useHierarchy")
 
 
-def _limit_and_swap(mem: Path, limit: int, swap: int) -> None:
+def _limit_and_swap(mem: CgPath, limit: int, swap: int) -> None:
     """OCI v1 ``swap`` is memory+swap (memsw); order the writes so memsw ≥ limit always holds."""
     f = "linux.resources.memory."
     if limit == -1 and swap == 0:

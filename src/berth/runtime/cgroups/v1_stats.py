@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any
 
 from berth.runtime.cgroups import _fs
+from berth.runtime.cgroups._path import CgPath
 from berth.runtime.cgroups.manager import empty_stats, memory_entry
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 USER_HZ = 100  # cpuacct.stat counts in USER_HZ ticks (fixed at 100 on Linux)
 
 
-def collect(dirs: dict[str, Path]) -> dict[str, Any]:
+def collect(dirs: dict[str, CgPath]) -> dict[str, Any]:
     """Read every mounted controller's counters; missing controllers leave zeros."""
     s = empty_stats()
     if "cpuacct" in dirs:
@@ -38,7 +41,7 @@ def collect(dirs: dict[str, Path]) -> dict[str, Any]:
     return s
 
 
-def _cpuacct(d: Path, usage: dict[str, Any]) -> None:
+def _cpuacct(d: CgPath, usage: dict[str, Any]) -> None:
     usage["total"] = _fs.read_int(d / "cpuacct.usage")
     try:
         usage["percpu"] = [int(x) for x in _fs.read(d / "cpuacct.usage_percpu").split()]
@@ -49,14 +52,14 @@ def _cpuacct(d: Path, usage: dict[str, Any]) -> None:
     usage["user"], usage["kernel"] = ticks.get("user", 0) * ns, ticks.get("system", 0) * ns
 
 
-def _entry(d: Path, prefix: str) -> dict[str, int]:
+def _entry(d: CgPath, prefix: str) -> dict[str, int]:
     return memory_entry(_fs.read_int(d / f"{prefix}.usage_in_bytes"),
                         _fs.read_int(d / f"{prefix}.max_usage_in_bytes"),
                         _fs.read_int(d / f"{prefix}.limit_in_bytes"),
                         _fs.read_int(d / f"{prefix}.failcnt"))
 
 
-def _memory(d: Path, m: dict[str, Any]) -> None:
+def _memory(d: CgPath, m: dict[str, Any]) -> None:
     raw = _fs.read_keyed(d / "memory.stat")
     m["raw"] = raw
     m["cache"] = raw.get("total_cache", raw.get("cache", 0))
@@ -66,7 +69,7 @@ def _memory(d: Path, m: dict[str, Any]) -> None:
     m["kernelTCP"] = _entry(d, "memory.kmem.tcp")
 
 
-def blkio_entries(path: Path) -> list[dict[str, Any]]:
+def blkio_entries(path: CgPath) -> list[dict[str, Any]]:
     """``8:0 Read 4096`` lines → [{major, minor, op, value}] (``Total`` lines dropped)."""
     out: list[dict[str, Any]] = []
     try:
@@ -82,7 +85,7 @@ def blkio_entries(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _hugetlb(d: Path) -> dict[str, dict[str, int]]:
+def _hugetlb(d: CgPath) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for name in os.listdir(d):
         if name.startswith("hugetlb.") and name.endswith(".limit_in_bytes"):

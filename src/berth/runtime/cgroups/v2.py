@@ -10,20 +10,26 @@ from __future__ import annotations
 import os
 import select
 import time
-from pathlib import Path
-from typing import Any
 
 from berth.errdefs import Unavailable
 from berth.runtime.cgroups import _fs, v2_set, v2_stats
-from berth.runtime.cgroups.manager import KeyedFileWatcher, OomWatcher
+from berth.runtime.cgroups._path import CgPath
+from berth.runtime.cgroups.manager import KeyedFileWatcher
 from berth.runtime.cgroups.v2_tree import enable_controllers, make_dir
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from berth.runtime.cgroups._path import StrPath
+    from berth.runtime.cgroups.protocol import OomWatcher
 
 
 class V2Manager:
     """``path`` is the container's directory below ``mount_root``."""
 
-    def __init__(self, path: Path, mount_root: Path) -> None:
-        self.path, self.mount_root = path, mount_root
+    def __init__(self, path: StrPath, mount_root: StrPath) -> None:
+        self.path, self.mount_root = CgPath(path), CgPath(mount_root)
 
     def create(self) -> None:
         make_dir(self.mount_root, self.path)
@@ -31,6 +37,13 @@ class V2Manager:
 
     def apply(self, pid: int) -> None:
         _fs.write(self.path / "cgroup.procs", pid, f"cgroup {self.path}")
+
+    def thread_files(self) -> list[str]:
+        return []
+
+    def birth_dir(self) -> CgPath | None:
+        """Children are born here (clone3 CLONE_INTO_CGROUP), sparing a cgroup.procs write."""
+        return self.path
 
     def set(self, resources: dict[str, Any]) -> None:
         v2_set.set_resources(self.path, resources)
@@ -75,7 +88,7 @@ class V2Manager:
     def pids(self) -> list[int]:
         out: list[int] = []
         for sub, _, _ in os.walk(self.path):
-            out.extend(_fs.read_pids(Path(sub) / "cgroup.procs"))
+            out.extend(_fs.read_pids(CgPath(sub) / "cgroup.procs"))
         return out
 
     def stats(self) -> dict[str, Any]:

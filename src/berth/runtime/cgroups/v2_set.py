@@ -12,20 +12,25 @@ are refused with an error naming the field rather than dropped.
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
-from typing import Any
-
 from berth.errdefs import FailedPrecondition, InvalidArgument
 from berth.runtime.cgroups import _fs, devices
+from berth.runtime.cgroups._path import CgPath
 from berth.runtime.cgroups.v1_set import _devno, _page_size, rdma_line
+from berth.runtime.log import LazyLogger
 
-log = logging.getLogger(__name__)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from berth.runtime.cgroups._path import StrPath
+
+log = LazyLogger(__name__)
 F = "linux.resources."
 
 
-def set_resources(d: Path, r: dict[str, Any]) -> None:
+def set_resources(d: StrPath, r: dict[str, Any]) -> None:
     """Apply each present section; ``unified`` last so it overrides (runc does the same)."""
+    d = CgPath(d)
     if r.get("memory"):
         _memory(d, r["memory"])
     if r.get("cpu"):
@@ -47,7 +52,7 @@ def set_resources(d: Path, r: dict[str, Any]) -> None:
         unified(d, r["unified"])
 
 
-def _write(d: Path, name: str, value: str | int, field: str) -> None:
+def _write(d: CgPath, name: str, value: str | int, field: str) -> None:
     """Write, first checking the controller is enabled so the error says which one."""
     ctrl = name.split(".")[0]
     if ctrl != "cgroup" and not (d / name).exists():
@@ -72,7 +77,7 @@ def swap_max(limit: int, swap: int) -> int | str | None:
     return swap - limit
 
 
-def _memory(d: Path, m: dict[str, Any]) -> None:
+def _memory(d: CgPath, m: dict[str, Any]) -> None:
     f = F + "memory."
     for key in ("kernelTCP", "disableOOMKiller"):
         if m.get(key):
@@ -106,7 +111,7 @@ def cpu_weight(shares: int) -> int:
     return 1 + ((shares - 2) * 9999) // 262142
 
 
-def _cpu(d: Path, c: dict[str, Any]) -> None:
+def _cpu(d: CgPath, c: dict[str, Any]) -> None:
     f = F + "cpu."
     for key in ("realtimeRuntime", "realtimePeriod"):
         if c.get(key):
@@ -133,7 +138,7 @@ def io_weight(weight: int, field: str) -> int:
     return 1 + ((weight - 10) * 9999) // 990
 
 
-def _io(d: Path, b: dict[str, Any]) -> None:
+def _io(d: CgPath, b: dict[str, Any]) -> None:
     f = F + "blockIO."
     if b.get("leafWeight"):
         raise InvalidArgument(f"{f}leafWeight: cgroup v1 only")
@@ -156,15 +161,17 @@ def _io(d: Path, b: dict[str, Any]) -> None:
             _write(d, "io.max", f"{_devno(td, field)} {io_key}={rate or 'max'}", field)
 
 
-def hugetlb(d: Path, limits: list[dict[str, Any]]) -> None:
+def hugetlb(d: StrPath, limits: list[dict[str, Any]]) -> None:
     """hugepageLimits → hugetlb.<size>.max."""
+    d = CgPath(d)
     for i, h in enumerate(limits):
         _write(d, f"hugetlb.{_page_size(h, i)}.max", h.get("limit", 0),
                f"{F}hugepageLimits[{i}]")
 
 
-def unified(d: Path, values: dict[str, str]) -> None:
+def unified(d: StrPath, values: dict[str, str]) -> None:
     """Raw ``<controller>.<file>`` writes; the key must name a file of an enabled controller."""
+    d = CgPath(d)
     for key, value in values.items():
         field = f"{F}unified[{key!r}]"
         if "/" in key or "." not in key or key.startswith("."):

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any
 
 from berth.runtime.cgroups import _fs
+from berth.runtime.cgroups._path import CgPath
 from berth.runtime.cgroups.manager import empty_stats, memory_entry
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-def collect(d: Path) -> dict[str, Any]:
+    from berth.runtime.cgroups._path import StrPath
+
+
+def collect(d: StrPath) -> dict[str, Any]:
     """Everything one directory reports; disabled controllers leave zeros."""
+    d = CgPath(d)
     s = empty_stats()
     cpu = _fs.read_keyed(d / "cpu.stat")
     s["cpu"]["usage"].update(total=cpu.get("usage_usec", 0) * 1000,
@@ -28,7 +34,7 @@ def collect(d: Path) -> dict[str, Any]:
     return s
 
 
-def _memory(d: Path, m: dict[str, Any]) -> None:
+def _memory(d: CgPath, m: dict[str, Any]) -> None:
     raw = _fs.read_keyed(d / "memory.stat")
     events = _fs.read_keyed(d / "memory.events")
     usage = _fs.read_int(d / "memory.current")
@@ -43,7 +49,7 @@ def _memory(d: Path, m: dict[str, Any]) -> None:
     m["kernel"] = memory_entry(raw.get("kernel", raw.get("slab", 0)), 0, 0, 0)
 
 
-def io_stat(path: Path) -> dict[str, list[dict[str, Any]]]:
+def io_stat(path: CgPath) -> dict[str, list[dict[str, Any]]]:
     """``8:0 rbytes=1 wbytes=2 rios=3 wios=4 …`` → v1-style Read/Write entries."""
     out: dict[str, list[dict[str, Any]]] = {"ioServiceBytesRecursive": [],
                                             "ioServicedRecursive": []}
@@ -65,8 +71,9 @@ def io_stat(path: Path) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def hugetlb(d: Path) -> dict[str, dict[str, int]]:
+def hugetlb(d: StrPath) -> dict[str, dict[str, int]]:
     """Per page size: usage (current), max (limit) and failcnt (events ``max``)."""
+    d = CgPath(d)
     out: dict[str, dict[str, int]] = {}
     try:
         names = os.listdir(d)

@@ -9,21 +9,27 @@ holds processes; such failures are left for ``set`` to report with the field tha
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from berth.errdefs import BerthError, InvalidArgument
 from berth.runtime.cgroups import _fs
+from berth.runtime.cgroups._path import CgPath
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from berth.runtime.cgroups._path import StrPath
 
 
-def make_dir(mount_root: Path, d: Path) -> None:
+def make_dir(mount_root: StrPath, d: StrPath) -> None:
     """mkdir -p below the mount root (which must already exist)."""
+    mount_root, d = CgPath(mount_root), CgPath(d)
     if not d.is_relative_to(mount_root):
         raise InvalidArgument(f"cgroup {d} is outside the cgroup2 mount {mount_root}")
     os.makedirs(d, 0o755, exist_ok=True)
 
 
-def enable_controllers(mount_root: Path, d: Path) -> list[str]:
+def enable_controllers(mount_root: StrPath, d: StrPath) -> list[str]:
     """Enable in every ancestor of ``d`` what it has; returns the controllers ``d`` ends up with."""
+    mount_root, d = CgPath(mount_root), CgPath(d)
     chain = [mount_root, *[mount_root / p for p in _prefixes(d.relative_to(mount_root))]]
     for level in chain[:-1]:
         have = _fs.read(level / "cgroup.controllers").split()
@@ -34,12 +40,12 @@ def enable_controllers(mount_root: Path, d: Path) -> list[str]:
     return available(d)
 
 
-def _prefixes(rel: Path) -> list[Path]:
+def _prefixes(rel: CgPath) -> list[CgPath]:
     parts = rel.parts
-    return [Path(*parts[: i + 1]) for i in range(len(parts))]
+    return [CgPath("/".join(parts[: i + 1])) for i in range(len(parts))]
 
 
-def _enable(level: Path, want: list[str]) -> None:
+def _enable(level: CgPath, want: list[str]) -> None:
     """All at once, else one by one so one refusal does not block the rest."""
     ctl = level / "cgroup.subtree_control"
     try:
@@ -54,8 +60,9 @@ def _enable(level: Path, want: list[str]) -> None:
             continue
 
 
-def available(d: Path) -> list[str]:
+def available(d: StrPath) -> list[str]:
     """Controllers usable in ``d`` (its cgroup.controllers)."""
+    d = CgPath(d)
     try:
         return _fs.read(d / "cgroup.controllers").split()
     except FileNotFoundError:

@@ -1,0 +1,161 @@
+"""``ps`` / ``container ls``: docker's containerContext columns over ``GET /containers/json``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from berth.cli.commands._common import (
+    flag,
+    format_option,
+    globals_of,
+    new_command,
+    parse_filters,
+    value,
+)
+from berth.cli.commands.images import go_time_string, since, truncate_id
+from berth.cli.commands.ports import format_ports
+from berth.cli.context import out
+from berth.cli.format.govalues import Context
+from berth.cli.format.listing import render
+from berth.cli.format.units import human_size_precision
+from berth.cli.usage import check_args, flag_error
+
+PS_TABLE = ("table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
+            "{{.Ports}}\t{{.Names}}")
+PS_HEADER = {"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND",
+             "CreatedAt": "CREATED AT", "RunningFor": "CREATED", "Ports": "PORTS",
+             "State": "STATE", "Status": "STATUS", "Size": "SIZE", "Names": "NAMES",
+             "Labels": "LABELS", "Mounts": "MOUNTS", "LocalVolumes": "LOCAL VOLUMES",
+             "Networks": "NETWORKS", "Platform": "PLATFORM"}
+
+
+def ellipsis(s: str, n: int) -> str:
+    """docker's formatter.Ellipsis: cut to ``n`` runes, the last one being ``…``."""
+    if len(s) <= n:
+        return s
+    return s[: n - 1] + "…" if n > 1 else s[:n]
+
+
+def go_quote(s: str) -> str:
+    """strconv.Quote for ordinary text (JSON escapes are close enough for commands)."""
+    return json.dumps(s, ensure_ascii=False)
+
+
+class ContainerRow(Context):
+    """One row of ``ps``: docker's containerContext."""
+
+    type_name = "*formatter.ContainerContext"
+    json_fields = ("Command", "CreatedAt", "ID", "Image", "Labels", "LocalVolumes", "Mounts",
+                   "Names", "Networks", "Platform", "Ports", "RunningFor", "Size", "State",
+                   "Status")
+
+    def __init__(self, c: dict[str, Any], trunc: bool) -> None:
+        self.c, self.trunc = c, trunc
+
+    def ID(self) -> str:
+        return truncate_id(self.c["Id"]) if self.trunc else self.c["Id"]
+
+    def Names(self) -> str:
+        names = [n[1:] if n.startswith("/") else n for n in self.c.get("Names") or []]
+        names = [n for n in names if "/" not in n] if self.trunc else names
+        return ",".join(names[:1] if self.trunc else names)
+
+    def Image(self) -> str:
+        img = self.c.get("Image") or "<no image>"
+        if self.trunc and img.startswith("sha256:"):
+            return truncate_id(img)
+        return img
+
+    def Command(self) -> str:
+        cmd = self.c.get("Command") or ""
+        return go_quote(ellipsis(cmd, 20) if self.trunc else cmd)
+
+    def CreatedAt(self) -> str:
+        return go_time_string(int(self.c.get("Created") or 0))
+
+    def RunningFor(self) -> str:
+        return since(int(self.c.get("Created") or 0))
+
+    def Ports(self) -> str:
+        return format_ports(self.c.get("Ports"))
+
+    def State(self) -> str:
+        return str(self.c.get("State") or "")
+
+    def Status(self) -> str:
+        return str(self.c.get("Status") or "")
+
+    def Size(self) -> str:
+        rw, root = self.c.get("SizeRw") or 0, self.c.get("SizeRootFs") or 0
+        if not rw and not root and "SizeRw" not in self.c:
+            return "0B"
+        s = human_size_precision(rw, 3)
+        return f"{s} (virtual {human_size_precision(root, 3)})" if root else s
+
+    def Labels(self) -> str:
+        labels = self.c.get("Labels") or {}
+        return ",".join(f"{k}={v}" for k, v in labels.items())
+
+    def Mounts(self) -> str:
+        names = []
+        for m in self.c.get("Mounts") or []:
+            name = m.get("Name") or m.get("Source") or ""
+            names.append(ellipsis(name, 15) if self.trunc else name)
+        return ",".join(names)
+
+    def LocalVolumes(self) -> str:
+        return str(sum(1 for m in self.c.get("Mounts") or [] if m.get("Driver") == "local"))
+
+    def Platform(self) -> Any:
+        return self.c.get("ImageManifestDescriptor", {}).get("platform")
+
+    def Networks(self) -> str:
+        nets = ((self.c.get("NetworkSettings") or {}).get("Networks") or {})
+        return ",".join(sorted(nets))
+
+
+def ps_format(source: str, quiet: bool, size: bool) -> str:
+    """formatter.NewContainerFormat."""
+    if source in ("", "table"):
+        if quiet:
+            return "{{.ID}}"
+        return PS_TABLE + ("\t{{.Size}}" if size else "")
+    if quiet and source.startswith("table"):
+        return "{{.ID}}"
+    return source
+
+
+def make_ps(name: str, path: str, usage: str) -> click.Command:
+    def run(ctx: click.Context, all: bool, filter: tuple[str, ...], format: str,
+            last: str, latest: bool, no_trunc: bool, quiet: bool, size: bool,
+            args: tuple[str, ...]) -> None:
+        check_args(args, path, usage, max=0)
+        try:
+            n = int(last)
+        except ValueError:
+            raise flag_error(f'invalid argument "{last}" for "-n, --last" flag: '
+                             f'strconv.ParseInt: parsing "{last}": invalid syntax',
+                             path, usage) from None
+        if latest and n == -1:
+            n = 1
+        filters = parse_filters(filter, path, usage)
+        fmt = ps_format(format, quiet, size)
+        want_size = size or (".Size" in fmt and not quiet)
+        rows = globals_of(ctx).client().containers.list(
+            all=all, limit=n if n > 0 else None, size=want_size, filters=filters)
+        out(render(fmt, [ContainerRow(c, not no_trunc) for c in rows], PS_HEADER))
+
+    return new_command(name, usage, run, [
+        flag(["-a", "--all"], "Show all containers (default shows just running)"),
+        value(["-f", "--filter"], "Filter output based on conditions provided", multiple=True),
+        format_option(),
+        value(["-n", "--last"], "Show n last created containers (includes all states)",
+              default="-1"),
+        flag(["-l", "--latest"], "Show the latest created container (includes all states)"),
+        flag(["--no-trunc"], "Don't truncate output"),
+        flag(["-q", "--quiet"], "Only display container IDs"),
+        flag(["-s", "--size"], "Display total file sizes"),
+    ])

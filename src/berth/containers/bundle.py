@@ -1,0 +1,69 @@
+"""The OCI bundle of a starting container: rootfs mounted, /etc files, ``config.json``.
+
+``<exec-root>/containers/<id>/`` holds ``config.json`` and the ``rootfs`` mount point; the
+snapshot's mounts are stacked there before specgen runs (it reads the image's
+/etc/passwd and creates a missing WorkingDir). ``unmount`` is idempotent and runs on
+every exit, failed start and removal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from berth._util.fsutil import write_atomic
+from berth.mount import mount_all, unmount_all
+
+from . import etcfiles, specgen
+from .specgen import mounts as spec_mounts
+
+
+def mount_rootfs(snapshotter: Any, key: str, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    if os.path.ismount(target):
+        return
+    mount_all(snapshotter.mounts(key), target)
+
+
+def unmount(target: Path) -> None:
+    if target.exists():
+        try:
+            unmount_all(target, detach=True)
+        except Exception:  # nothing mounted, or already gone
+            if os.path.ismount(target):
+                raise
+
+
+def prepare(rec: dict[str, Any], snapshotter: Any, ctr_dir: Path, state_dir: Path) -> Path:
+    """Mount, generate and write the bundle; unmount again if any step fails."""
+    rootfs = state_dir / "rootfs"
+    state_dir.mkdir(parents=True, exist_ok=True)
+    for stale in ("exit.json", "monitor.pid", "monitor.sock"):
+        (state_dir / stale).unlink(missing_ok=True)
+    mount_rootfs(snapshotter, rec["SnapshotKey"], rootfs)
+    try:
+        etc = etcfiles.write_all(ctr_dir, rec)
+        spec = specgen.generate(rec, rootfs, etc)
+        spec_mounts.make_bind_sources(spec["mounts"])
+        write_atomic(state_dir / "config.json", json.dumps(spec).encode(), 0o600)
+    except BaseException:
+        unmount(rootfs)
+        raise
+    return state_dir
+
+
+def spawn_request(rec: dict[str, Any], state_dir: Path, runtime_root: Path) -> dict[str, Any]:
+    """The spawner's request for this container (docs/design/containers.md)."""
+    cfg, log_cfg = rec["Config"], rec["HostConfig"]["LogConfig"]
+    opts = log_cfg.get("Config") or {}
+    return {
+        "id": rec["ID"], "bundle": str(state_dir), "runtime_root": str(runtime_root),
+        "state_dir": str(state_dir),
+        "log": {"driver": log_cfg["Type"], "path": rec["LogPath"],
+                "max_size": opts.get("max-size"), "max_file": opts.get("max-file"),
+                "compress": opts.get("compress") in ("true", "1")},
+        "tty": bool(cfg.get("Tty")), "stdin": bool(cfg.get("OpenStdin")),
+        "stdin_once": bool(cfg.get("StdinOnce")),
+    }

@@ -1,0 +1,188 @@
+"""Learning exits: one watcher task per running container awaits the monitor's ``wait``.
+
+On exit: record State (ExitCode, OOMKilled, FinishedAt, Error), unmount the rootfs,
+publish ``oom``/``die``, answer ``wait`` callers, then AutoRemove or the restart policy.
+Restart policies follow docker's manager: ``always``, ``unless-stopped``, ``on-failure[:N]``;
+never after a manual stop; back-off 100 ms doubling (max 1 min), reset once a run lasted
+10 s. ``recover`` (daemon start) re-attaches watchers to live monitors and records the
+exits that happened while berthd was down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+from berth.errdefs import BerthError
+from berth.monitor import client as mclient
+
+from . import bundle
+from ._base import ServiceBase, log
+from .state import parse_time
+
+BACKOFF_START, BACKOFF_MAX, RESET_AFTER = 0.1, 60.0, 10.0
+
+
+class Exits(ServiceBase):
+    _backoff: dict[str, float]
+    _restart_tasks: dict[str, asyncio.Task[None]]
+
+    def watch(self, cid: str) -> None:
+        loop = self.bind_loop()
+        old = self._watchers.get(cid)
+        if old is not None and not old.done():
+            return
+        self._watchers[cid] = loop.create_task(self._watch(cid))
+
+    async def _watch(self, cid: str) -> None:
+        try:
+            rep = await mclient.wait(self.sock(cid))
+        except (OSError, BerthError):  # the monitor was exiting as we connected
+            rep = await self._exit_from_files(cid)
+        loop = self.bind_loop()
+        rec = await loop.run_in_executor(None, self.record_exit, cid, rep)
+        self._watchers.pop(cid, None)
+        if rec is not None:
+            await self.after_exit(rec)
+
+    async def _exit_from_files(self, cid: str) -> dict[str, Any]:
+        """The exit record a vanishing monitor leaves (exit.json), once it is gone."""
+        state_dir, delay = self.state_dir(cid), 0.002
+        deadline = time.monotonic() + 30
+        while mclient.monitor_alive(state_dir) and time.monotonic() < deadline:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.1)
+        return mclient.read_exit(state_dir) or {
+            "exit_code": 255, "oom_killed": False, "finished_at": "",
+            "error": "the container's monitor exited without an exit status"}
+
+    def record_exit(self, cid: str, rep: dict[str, Any]) -> dict[str, Any] | None:
+        """Persist an exit (blocking: unmounts). None if the container is gone."""
+        try:
+            rec = self.store.get(cid)
+        except Exception:
+            return None
+        bundle.unmount(self.rootfs(cid))
+        code, oom = int(rep.get("exit_code", 255)), bool(rep.get("oom_killed"))
+        err = rep.get("error") or ""
+        if rec["State"]["Status"] not in ("running", "paused", "created", "restarting"):
+            return None
+        self.set_status(rec, "exited", ExitCode=code, OOMKilled=oom, Error=err,
+                        FinishedAt=rep.get("finished_at") or _now())
+        if oom:
+            self.publish("oom", rec)
+        self.publish("die", rec, exitCode=str(code))
+        self.resolve_waiters(self._exit_waiters, cid, wait_result(rec))
+        return rec
+
+    async def after_exit(self, rec: dict[str, Any]) -> None:
+        loop = self.bind_loop()
+        if rec["HostConfig"].get("AutoRemove"):
+            with contextlib.suppress(Exception):
+                await loop.run_in_executor(None, self._auto_remove, rec["ID"])
+            return
+        delay = self._restart_delay(rec)
+        if delay is None:
+            self._backoff.pop(rec["ID"], None)
+            return
+        self.set_status(rec, "restarting")
+        self._restart_tasks[rec["ID"]] = loop.create_task(self._restart_later(rec, delay))
+
+    def _auto_remove(self, cid: str) -> None:
+        remove = self.remove
+        remove(cid, force=True, volumes=True, link=False)
+
+    def _restart_delay(self, rec: dict[str, Any]) -> float | None:
+        policy = rec["HostConfig"].get("RestartPolicy") or {}
+        name, limit = policy.get("Name") or "no", policy.get("MaximumRetryCount") or 0
+        st = rec["State"]
+        if rec.get("HasBeenManuallyStopped") or name == "no":
+            return None
+        if name == "on-failure" and (st["ExitCode"] == 0 or (limit and
+                                                              rec["RestartCount"] >= limit)):
+            return None
+        ran = parse_time(st["FinishedAt"]) - parse_time(st["StartedAt"])
+        prev = self._backoff.get(rec["ID"])
+        delay = BACKOFF_START if prev is None or ran >= RESET_AFTER else min(prev * 2,
+                                                                              BACKOFF_MAX)
+        self._backoff[rec["ID"]] = delay
+        return delay
+
+    async def _restart_later(self, rec: dict[str, Any], delay: float) -> None:
+        cid = rec["ID"]
+        try:
+            await asyncio.sleep(delay)
+            with self.store.lock:
+                if rec["State"]["Status"] != "restarting":
+                    return
+                rec["RestartCount"] += 1
+                self.store.save(rec)
+            start = self.start
+            await start(cid, restarting=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:
+            log.warning("restarting %s failed: %s", cid[:12], e)
+            with contextlib.suppress(Exception):
+                if rec["State"]["Status"] == "restarting":
+                    self.set_status(rec, "exited", Error=str(e))
+        finally:
+            self._restart_tasks.pop(cid, None)
+
+    def cancel_restart(self, rec: dict[str, Any]) -> bool:
+        """Stop a pending policy restart (``stop``/``rm`` on a restarting container)."""
+        task = self._restart_tasks.pop(rec["ID"], None)
+        if task is not None:
+            self.on_loop(task.cancel)
+        if rec["State"]["Status"] == "restarting":
+            self.set_status(rec, "exited")
+            return True
+        return False
+
+    async def recover(self) -> None:
+        """Daemon start: re-attach to live monitors, record exits that happened meanwhile."""
+        loop = self.bind_loop()
+        await loop.run_in_executor(None, self._sweep_orphans)
+        for rec in list(self.store):
+            st, cid = rec["State"]["Status"], rec["ID"]
+            if st in ("running", "paused"):
+                if mclient.monitor_alive(self.state_dir(cid)):
+                    self.watch(cid)
+                    continue
+                rep = mclient.read_exit(self.state_dir(cid)) or {
+                    "exit_code": 255, "oom_killed": False, "finished_at": "",
+                    "error": "the container's monitor exited without an exit status"}
+                done = await loop.run_in_executor(None, self.record_exit, cid, rep)
+                if done is not None:
+                    await self.after_exit(done)
+            elif st == "restarting":
+                self._restart_tasks[cid] = loop.create_task(self._restart_later(rec, 0))
+            elif st == "removing":
+                with contextlib.suppress(Exception):
+                    await loop.run_in_executor(None, self._auto_remove, cid)
+            else:
+                await loop.run_in_executor(None, bundle.unmount, self.rootfs(cid))
+
+    def _sweep_orphans(self) -> None:
+        """Snapshots and holds of containers whose create never wrote a record."""
+        known = {r["ID"] for r in self.store}
+        for info in list(self.snapshotter.walk()):
+            key = info.key
+            if key.startswith("container-") and key[10:] not in known:
+                log.warning("removing orphaned container snapshot %s", key)
+                with contextlib.suppress(Exception):
+                    self.snapshotter.remove(key)
+                    self.images.db.remove_holds(f"container/{key[10:]}")
+
+
+def wait_result(rec: dict[str, Any]) -> dict[str, Any]:
+    st = rec["State"]
+    return {"StatusCode": st["ExitCode"], "Error": {"Message": st["Error"]} if st["Error"]
+            else None}
+
+
+def _now() -> str:
+    from .state import now_rfc3339
+    return now_rfc3339(time.time())

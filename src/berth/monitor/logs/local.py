@@ -1,0 +1,54 @@
+"""berth's ``local`` log format: length-framed binary records (docker's is protobuf).
+
+One record::
+
+    u32 be  length N of the body
+    body    u8 stream (1 stdout, 2 stderr) | u8 flags (1 = partial) | u64 be time_ns | message
+    u32 be  N again (so a reader can walk backwards from the end for ``tail``)
+
+The message is stored raw (no escaping, no newline added), so it round-trips exactly.
+"""
+
+from __future__ import annotations
+
+import struct
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from berth.monitor.logs.rotate import RotatingFile
+
+_HEAD = struct.Struct(">IBBQ")
+_TAIL = struct.Struct(">I")
+STREAMS = {"stdout": 1, "stderr": 2}
+NAMES = {1: "stdout", 2: "stderr"}
+
+
+def encode(stream: str, data: bytes, partial: bool, time_ns: int) -> bytes:
+    n = 10 + len(data)
+    return _HEAD.pack(n, STREAMS[stream], int(partial), time_ns) + data + _TAIL.pack(n)
+
+
+def decode_all(buf: bytes) -> Iterator[tuple[int, tuple[str, bytes, int, bool]]]:
+    """(end offset, record) for each whole record in ``buf``; stops at a torn one."""
+    pos = 0
+    while pos + _HEAD.size <= len(buf):
+        n, stream, flags, ns = _HEAD.unpack_from(buf, pos)
+        end = pos + 4 + n + 4
+        if n < 10 or end > len(buf) or _TAIL.unpack_from(buf, end - 4)[0] != n:
+            return
+        yield end, (NAMES.get(stream, "stdout"), bytes(buf[pos + 14:end - 4]), ns,
+                    bool(flags & 1))
+        pos = end
+
+
+class LocalWriter:
+    def __init__(self, out: RotatingFile) -> None:
+        self.out = out
+
+    def write(self, stream: str, data: bytes, partial: bool, time_ns: int) -> None:
+        self.out.write(encode(stream, data, partial, time_ns))
+
+    def close(self) -> None:
+        self.out.close()

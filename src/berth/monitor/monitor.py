@@ -1,0 +1,130 @@
+"""A container's monitor: set up, create the container, reply, then serve until it exits.
+
+Runs in a process the spawner forked twice (``main``): it is nobody's child and lives on
+when berthd or the spawner die. Set-up order matters: become a child subreaper (the init
+is re-parented to us when the runtime's intermediate exits), make the stdio, open the
+log, ``berth.runtime.create`` with that stdio as fds 0/1/2, take the pty master, write
+``monitor.pid``, listen on ``monitor.sock``, and only then reply ok, so berthd can rely
+on the socket. Any failure replies the error (with the runtime's exit code: 127 missing
+binary, 126 not executable) and undoes what was made. ``loop.Monitor`` serves the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+from berth.monitor import records
+from berth.monitor.stdio import Stdio
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
+
+class Setup:
+    """What a successful set-up hands to the loop."""
+
+    def __init__(self, req: dict[str, Any]) -> None:
+        self.req = req
+        self.cid: str = req["id"]
+        self.state_dir = Path(req["state_dir"])
+        self.runtime_root = Path(req["runtime_root"])
+        self.stdio = Stdio(bool(req.get("tty")), bool(req.get("stdin")))
+        self.writer: Any = None
+        self.listener: socket.socket | None = None
+        self.state: dict[str, Any] = {}
+        self.created = False
+
+    def run(self) -> None:
+        from berth.monitor import logs
+        from berth.runtime.create import Options, create
+        from berth.sys import prctl
+        prctl.set_child_subreaper(True)
+        os.chdir(self.state_dir)  # monitor.sock is bound by relative name: paths may be long
+        self.writer = logs.open_writer(self.req.get("log") or {"driver": "none"})
+        console = None
+        if self.stdio.tty:
+            console = self.stdio.listen_console(f"\0berth-console-{os.getpid()}")
+        opts = Options(console_socket=console, detach=True)
+        with self.stdio.as_stdio():
+            self.state = create(self.runtime_root, self.cid,
+                                        Path(self.req["bundle"]), opts)
+        self.created = True
+        self.stdio.close_child()
+        if self.stdio.tty:
+            self.stdio.take_console()
+        records.write_pid(self.state_dir, os.getpid())
+        self.listener = _listen(records.SOCK_FILE)
+
+    def undo(self) -> None:
+        """After a failed set-up: no container, no socket, no pid file."""
+        if self.created:
+            try:
+                from berth.runtime.ops import delete
+                delete(self.runtime_root, self.cid, force=True)
+            except Exception:
+                pass
+        for name in (records.SOCK_FILE, records.PID_FILE):
+            try:
+                (self.state_dir / name).unlink()
+            except OSError:
+                pass
+        if self.writer is not None:
+            self.writer.close()
+
+
+def _listen(name: str) -> socket.socket:
+    try:
+        os.unlink(name)
+    except FileNotFoundError:
+        pass
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    sock.bind(name)
+    os.chmod(name, 0o600)
+    sock.listen(64)
+    sock.setblocking(False)
+    return sock
+
+
+def _reply(fd: int, msg: dict[str, Any]) -> None:
+    if "error" in msg:
+        msg["error"] = str(msg["error"])[:2000]  # one write under PIPE_BUF stays atomic
+    try:
+        os.write(fd, records.encode(msg))
+    except OSError:
+        pass  # the spawner is gone; berthd finds us through monitor.pid
+    os.close(fd)
+
+
+def main(req: dict[str, Any], reply_fd: int) -> NoReturn:
+    """The monitor process body (after the spawner's fork, setsid, fork): never returns."""
+    code = 1
+    try:
+        setup = Setup(req)
+        try:
+            setup.run()
+        except BaseException as e:
+            setup.undo()
+            _reply(reply_fd, records.error_reply(e))
+            os._exit(1)
+        _reply(reply_fd, {"ok": True, "monitor_pid": os.getpid()})
+        from berth.monitor.loop import Monitor
+        Monitor(setup).serve()
+        code = 0
+    except BaseException as e:  # the loop itself failed: leave a record saying why
+        _last_words(req, e)
+    finally:
+        os._exit(code)
+
+
+def _last_words(req: dict[str, Any], e: BaseException) -> None:
+    try:
+        state_dir = Path(req["state_dir"])
+        if records.read_exit(state_dir) is None:
+            rec = records.exit_record(255, False, records.now_rfc3339(),
+                                      f"monitor failed: {type(e).__name__}: {e}")
+            records.write_exit(state_dir, rec)
+    except BaseException:
+        pass

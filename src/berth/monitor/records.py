@@ -1,0 +1,120 @@
+"""Files a monitor leaves in the container's exec-root dir, and JSON-line framing.
+
+``monitor.pid`` holds ``"<pid> <starttime>"`` so a recycled pid is not taken for the
+monitor; ``exit.json`` holds ``{"exit_code", "oom_killed", "finished_at", "error"}`` and is
+written atomically once the init has exited. Both are read by berthd (``client``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from berth.errdefs import BerthError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+PID_FILE = "monitor.pid"
+SOCK_FILE = "monitor.sock"
+EXIT_FILE = "exit.json"
+MAX_LINE = 1 << 16
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """temp + fsync + rename + fsync(dir): a crash leaves the old file or the new one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.rename(tmp, path)
+    dfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+def start_time(pid: int) -> int | None:
+    """The process's start time in clock ticks, or None if it is gone or a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            raw = f.read()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(b")") + 2:].split()
+    if fields[0] in (b"Z", b"X"):
+        return None
+    return int(fields[19])
+
+
+def write_pid(state_dir: Path, pid: int) -> None:
+    write_atomic(state_dir / PID_FILE, f"{pid} {start_time(pid) or 0}".encode())
+
+
+def read_pid(state_dir: Path) -> tuple[int, int] | None:
+    """(pid, start time) from monitor.pid, or None if absent or unreadable."""
+    try:
+        pid, start = (state_dir / PID_FILE).read_text().split()
+        return int(pid), int(start)
+    except (OSError, ValueError):
+        return None
+
+
+def now_rfc3339() -> str:
+    """Go's RFC3339Nano (UTC, trailing zeros trimmed), as docker prints FinishedAt."""
+    from berth.monitor.logs.timefmt import format_ns
+    return format_ns(time.time_ns())
+
+
+def exit_record(code: int, oom: bool, finished_at: str, error: str = "") -> dict[str, Any]:
+    return {"exit_code": code, "oom_killed": oom, "finished_at": finished_at, "error": error}
+
+
+def write_exit(state_dir: Path, record: dict[str, Any]) -> None:
+    write_atomic(state_dir / EXIT_FILE, json.dumps(record).encode())
+
+
+def read_exit(state_dir: Path) -> dict[str, Any] | None:
+    """The exit record, or None if the container has not exited (or no monitor wrote it)."""
+    try:
+        data = json.loads((state_dir / EXIT_FILE).read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        return exit_record(255, False, "", f"exit.json unreadable: {e}")
+    return data if isinstance(data, dict) else None
+
+
+def encode(msg: dict[str, Any]) -> bytes:
+    return json.dumps(msg, separators=(",", ":")).encode() + b"\n"
+
+
+def error_reply(e: BaseException) -> dict[str, Any]:
+    """A failure as a reply line: message, errdefs kind, and an exit code for the runtime's."""
+    if isinstance(e, BerthError):
+        kind, msg = type(e).__name__, e.message
+    elif isinstance(e, OSError):
+        kind, msg = "Unavailable", f"{e.strerror or e}"
+    else:
+        kind, msg = "BerthError", f"{type(e).__name__}: {e}"
+    return {"ok": False, "error": msg, "kind": kind, "exit_code": getattr(e, "code", 1)}
+
+
+def raise_reply(reply: dict[str, Any], what: str) -> dict[str, Any]:
+    """Return an ok reply; turn an error reply into the matching errdefs exception."""
+    if reply.get("ok", True):
+        return reply
+    from berth import errdefs
+    cls = getattr(errdefs, str(reply.get("kind")), None)
+    if not (isinstance(cls, type) and issubclass(cls, errdefs.BerthError)):
+        cls = errdefs.BerthError
+    err = cls(f"{what}: {reply.get('error', 'failed')}")
+    err.exit_code = int(reply.get("exit_code") or 1)  # type: ignore[attr-defined]
+    raise err
