@@ -97,7 +97,8 @@ INFO = {
     "NCPU": 2, "MemTotal": 4_124_000_000, "GenericResources": None,
     "DockerRootDir": "/var/lib/berth", "HttpProxy": "", "HttpsProxy": "", "NoProxy": "",
     "Name": "testhost", "Labels": [], "ExperimentalBuild": False, "ServerVersion": "0.1.0",
-    "Runtimes": {"berth-runtime": {"path": "berth-runtime"}, "runc": {"path": "runc"}},
+    # One runtime only: docker prints this map in Go's random map order.
+    "Runtimes": {"berth-runtime": {"path": "berth-runtime"}},
     "DefaultRuntime": "berth-runtime",
     "Swarm": {"NodeID": "", "NodeAddr": "", "LocalNodeState": "inactive",
               "ControlAvailable": False, "Error": "", "RemoteManagers": None},
