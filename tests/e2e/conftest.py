@@ -20,6 +20,9 @@ Reuse these in any ``tests/e2e`` module:
     - ``client()`` a ``docker.DockerClient`` (docker-py) bound to the socket; closed at
       teardown.
     - ``berth(*args, ...)`` same as ``docker`` but runs berth's own CLI.
+    - ``remove_all_containers()`` force-removes every container through the API; ``stop()``
+      calls it first (containers outlive berthd by design), then kills any monitor still
+      recorded under the exec-root and unmounts what is left under the daemon's root.
 
 ``berthd_factory``
     ``start(*extra_args) -> Berthd`` for tests that need several daemons or extra flags
@@ -152,8 +155,45 @@ class Berthd:
         self._clients.append(c)
         return c
 
+    def remove_all_containers(self) -> None:
+        """``DELETE /containers/{id}?force=1`` for every container (best effort)."""
+        if not self.alive():
+            return
+        import json
+
+        conn = _UnixConnection(self.sock)
+        try:
+            conn.timeout = 60
+            conn.request("GET", "/containers/json?all=1")
+            resp = conn.getresponse()
+            body = resp.read()
+            ids = [c["Id"] for c in json.loads(body)] if resp.status == 200 else []
+            for cid in ids:
+                conn.request("DELETE", f"/containers/{cid}?force=1&v=1")
+                conn.getresponse().read()
+        except (OSError, ValueError, http.client.HTTPException):
+            pass
+        finally:
+            conn.close()
+
+    def _reap_leftovers(self) -> None:
+        """Kill monitors (and so their containers) still recorded under the exec-root
+        and unmount anything still mounted under the daemon's root."""
+        for pidfile in (self.exec_root / "containers").glob("*/monitor.pid"):
+            with contextlib.suppress(OSError, ValueError):
+                os.kill(int(pidfile.read_text().split()[0]), signal.SIGKILL)
+        try:
+            mounts = Path("/proc/self/mountinfo").read_text().splitlines()
+        except OSError:
+            return
+        points = [line.split()[4] for line in mounts]
+        for point in sorted((p for p in points if p.startswith(str(self.root) + "/")),
+                            key=len, reverse=True):
+            subprocess.run(["umount", "-l", point], capture_output=True, check=False)
+
     def stop(self) -> int:
-        """SIGTERM, then SIGKILL; returns the exit status."""
+        """Remove containers, SIGTERM, then SIGKILL; returns the exit status."""
+        self.remove_all_containers()
         for c in self._clients:
             with contextlib.suppress(Exception):
                 c.close()
@@ -165,6 +205,7 @@ class Berthd:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        self._reap_leftovers()
         return self.proc.returncode
 
 

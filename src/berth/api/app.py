@@ -54,13 +54,15 @@ async def _close_executor(app: web.Application) -> None:
 def make_app(b: Backends, *, workers: int = 8,
              client_max_size: int = 1 << 30) -> web.Application:
     """An aiohttp application serving the Engine API over the given backends."""
-    from .routes import containers, events, images, system
+    from . import hijack
+    from .routes import containers, events, exec, images, system
 
     app = web.Application(middlewares=[api_middleware], client_max_size=client_max_size)
     app[BACKENDS] = b
     app[EXECUTOR] = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="api")
     app.on_response_prepare.append(_on_prepare)
     app.on_cleanup.append(_close_executor)
-    for module in (system, events, images, containers):
+    hijack.install(app)
+    for module in (system, events, images, containers, exec):
         module.register(app)
     return app

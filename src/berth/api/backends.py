@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol
 
+from .backends_containers import ContainerBackend, ExecBackend, StreamPair
+
 JSON = dict[str, Any]
 Progress = Callable[[JSON], None]
 
@@ -70,3 +72,10 @@ class Backends:
     images: ImageBackend
     events: EventSource
     registry: PullBackend | None = None
+    containers: ContainerBackend | None = None
+    execs: ExecBackend | None = None
+
+
+__all__ = ["JSON", "Backends", "ContainerBackend", "EventSource", "ExecBackend",
+           "ImageBackend", "Progress", "PullBackend", "StreamPair", "Subscription",
+           "SystemBackend"]

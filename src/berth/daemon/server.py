@@ -1,8 +1,9 @@
 """Running berthd: pidfile, services, event bus, API sites, signals, clean shutdown.
 
 Startup order: lock the pidfile (refuse if another daemon holds it), build services,
-run image GC, then listen; SIGTERM/SIGINT stop the sites and remove the sockets and
-the pidfile.
+run image GC, start the spawner and recover the containers, then listen; SIGTERM/SIGINT
+stop the sites and remove the sockets and the pidfile. Containers are not stopped: their
+monitors outlive berthd and are re-attached at the next start.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from berth.api import Backends, make_app
 from berth.api.server import Host, listen, parse_host, remove_sockets
 
 from .config import DaemonConfig
+from .containers import ContainerSide
+from .containers import start as start_containers
 from .degraded import UnavailableImages
 from .events import EventBus
 from .pidfile import PidFile
 from .sysinfo import SystemInfo
 
 log = logging.getLogger("berthd")
+SHUTDOWN_GRACE = 2.0  # seconds for in-flight requests; waits and follows are cut after it
 
 
 def _image_count(images: Any) -> int:
@@ -35,8 +39,9 @@ def _image_count(images: Any) -> int:
     return int(counts.get("images", counts.get("Images", 0)))
 
 
-async def _compose(cfg: DaemonConfig, bus: EventBus) -> tuple[Backends, Any]:
-    """Services → backends; the image service is GC'd before the API opens."""
+async def _compose(cfg: DaemonConfig, bus: EventBus) -> tuple[Backends, Any, ContainerSide]:
+    """Services → backends; the image service is GC'd and the containers are recovered
+    before the API opens."""
     from . import services
 
     loop = asyncio.get_running_loop()
@@ -49,9 +54,12 @@ async def _compose(cfg: DaemonConfig, bus: EventBus) -> tuple[Backends, Any]:
         log.error("image service unavailable: %s", exc)
         warnings.append(f"WARNING: image service unavailable: {exc}")
         svc, driver, images = None, "none", UnavailableImages(str(exc))
+    side = await start_containers(cfg, bus, images, getattr(svc, "snapshotter", None))
+    warnings += side.warnings
     system = SystemInfo(cfg, driver, lambda: _image_count(images), lambda: bus.listeners,
-                        warnings)
-    return Backends(system=system, images=images, events=bus), svc
+                        warnings, side.counts)
+    return Backends(system=system, images=images, events=bus, containers=side.service), \
+        svc, side
 
 
 async def serve(cfg: DaemonConfig, ready: asyncio.Event | None = None) -> None:
@@ -63,9 +71,9 @@ async def serve(cfg: DaemonConfig, ready: asyncio.Event | None = None) -> None:
     with PidFile(cfg.pid_path):
         bus = EventBus()
         bus.bind(loop)
-        backends, svc = await _compose(cfg, bus)
+        backends, svc, side = await _compose(cfg, bus)
         runner = web.AppRunner(make_app(backends), handler_cancellation=True,
-                               access_log=None)
+                               access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
         await runner.setup()
         stop = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -84,5 +92,6 @@ async def serve(cfg: DaemonConfig, ready: asyncio.Event | None = None) -> None:
             remove_sockets(hosts)
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
+            await side.close()  # containers and their monitors keep running
             if svc is not None:
                 svc.close()

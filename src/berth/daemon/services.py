@@ -26,6 +26,7 @@ class Services:
     driver: str
     images: Any  # berth.images.ImageService
     closers: list[Any]
+    snapshotter: Any = None  # shared with the container service
 
     def close(self) -> None:
         for c in reversed(self.closers):
@@ -68,4 +69,4 @@ def build(cfg: DaemonConfig, bus: EventBus) -> Services:
     db = MetadataDB(root / "metadata.db")
     images = ImageService(root, LocalStore(root / "content"), snapshotter, db,
                           bus.image_publisher, graph_driver=driver)
-    return Services(driver, images, [db, snapshotter])
+    return Services(driver, images, [db, snapshotter], snapshotter)

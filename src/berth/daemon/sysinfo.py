@@ -45,8 +45,10 @@ def _build_time() -> str:
 
 class SystemInfo:
     def __init__(self, cfg: DaemonConfig, driver: str, image_count: Callable[[], int],
-                 listeners: Callable[[], int], warnings: list[str] | None = None) -> None:
+                 listeners: Callable[[], int], warnings: list[str] | None = None,
+                 container_counts: Callable[[], dict[str, int]] | None = None) -> None:
         self._cfg = cfg
+        self._container_counts = container_counts
         self._driver = driver
         self._image_count = image_count
         self._listeners = listeners
@@ -79,9 +81,12 @@ class SystemInfo:
         security = ["name=seccomp,profile=builtin"] if hostinfo.seccomp_supported() else []
         if cgv == "2":
             security.append("name=cgroupns")
+        counts = {"Containers": 0, "ContainersRunning": 0, "ContainersPaused": 0,
+                  "ContainersStopped": 0}
+        if self._container_counts is not None:
+            counts.update(self._container_counts())
         return {
-            "ID": self._id, "Containers": 0, "ContainersRunning": 0, "ContainersPaused": 0,
-            "ContainersStopped": 0, "Images": self._image_count(), "Driver": self._driver,
+            "ID": self._id, **counts, "Images": self._image_count(), "Driver": self._driver,
             "DriverStatus": self._driver_status(),
             "Plugins": {"Volume": [], "Network": [], "Authorization": None, "Log": []},
             "MemoryLimit": True, "SwapLimit": False, "CpuCfsPeriod": True,

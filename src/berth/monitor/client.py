@@ -76,21 +76,30 @@ async def _call(sock_path: Path, req: dict[str, Any]) -> dict[str, Any]:
 
 
 async def wait(sock_path: Path) -> dict[str, Any]:
-    """``{"exit_code", "oom_killed", "finished_at", "error"}`` once the init has exited."""
+    """``{"exit_code", "oom_killed", "finished_at", "error"}`` once the init has exited.
+
+    A monitor that is gone, or exits just as we connect (refused, reset, EOF, a cut
+    line), answers through exit.json; without one, exit code 255 with an error."""
     sock_path = Path(sock_path)
+    line = b""
     try:
         reader, writer = await _open(sock_path, {"op": "wait"})
-    except FailedPrecondition:
-        line = b""
+    except (FailedPrecondition, Unavailable, ConnectionError):
+        pass
     else:
         try:
             line = await reader.readline()
         except ConnectionError:
-            line = b""
+            pass
         finally:
             writer.close()
-    if line:
-        return json.loads(line)
+    if line.endswith(b"\n"):
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            rec = None
+        if isinstance(rec, dict):
+            return rec
     rec = records.read_exit(sock_path.parent)
     return rec or records.exit_record(255, False, records.now_rfc3339(),
                                       "the container's monitor exited without an exit status")

@@ -1,11 +1,18 @@
 """The monitor's poll loop: output → log + attachers, monitor.sock ops, child exits.
 
 Single-threaded over ``select.poll`` (no asyncio: it would cost the monitor ~1 MiB).
-SIGCHLD arrives as a byte on a wakeup pipe; every wake reaps all exited children (we
-are a subreaper, so orphans of the container land here too). When the init exits: take
-the exit status (128+signal when killed), the cgroup's OOM-kill count, delete the runtime
-container (kills stragglers, removes the cgroup and state), read the output to EOF (at
-most ``DRAIN`` seconds), then ``_finish`` writes exit.json, answers waiters and exits.
+``Monitor`` is the loop and the container's life; ``pump.Pump`` moves the container's
+output and input, ``clients.Clients`` the monitor.sock connections (``ops`` their
+requests). SIGCHLD arrives as a byte on a wakeup pipe; every wake reaps all exited
+children (we are a subreaper, so orphans of the container land here too). When the init
+exits: take the exit status (128+signal when killed), then in a throwaway child
+(``child.after_exit``) the cgroup's OOM-kill count and the runtime's delete (kills
+stragglers, removes the cgroup and state), read the output to EOF (at most ``DRAIN``
+seconds), then ``_finish`` writes exit.json, answers waiters and exits.
+
+Memory: the loop is what runs for the container's whole life, in a process that shares
+its pages with the spawner until it writes them; it allocates nothing while idle and
+calls into the runtime only through ``child``.
 """
 
 from __future__ import annotations
@@ -15,25 +22,23 @@ import select
 import signal
 import time
 
-from berth.errdefs import BerthError
-from berth.monitor import records
-from berth.monitor.conn import Conn, frame
+from berth.monitor import child, records
+from berth.monitor.clients import Clients
 from berth.monitor.logs.lines import LineSplitter
+from berth.monitor.pump import GONE, IN, Pump
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
+    from berth.monitor.conn import Conn
     from berth.monitor.monitor import Setup
 
-IN, OUT = select.POLLIN, select.POLLOUT
-GONE = select.POLLHUP | select.POLLERR | select.POLLNVAL
 DRAIN = 2.0
-MAX_STDIN = 1 << 20
 
 
-class Monitor:
+class Monitor(Pump, Clients):
     def __init__(self, setup: Setup) -> None:
         self.s, self.stdio = setup, setup.stdio
         self.poll = select.poll()
@@ -58,9 +63,6 @@ class Monitor:
         if self.stdio.inp is not None and self.stdio.inp not in self.outputs:
             os.set_blocking(self.stdio.inp, False)
             self.handlers[self.stdio.inp] = lambda ev: self._flush_stdin()
-
-    def _output_handler(self, fd: int) -> Callable[[int], None]:
-        return lambda ev: self._on_output(fd, ev)
 
     def _signals(self) -> None:
         self.sig_r, sig_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -91,6 +93,16 @@ class Monitor:
             return False
         return not self.outputs or time.monotonic() >= self.deadline
 
+    def _on_conn(self, conn: Conn, ev: int) -> None:
+        from berth.monitor.ops import on_readable
+        if ev & (IN | GONE) and conn.reading:
+            on_readable(self, conn)
+        elif ev & GONE and not conn.reading:
+            self._drop(conn)
+            return
+        if conn.fd in self.conns:
+            self._flush_conn(conn)
+
     # --- children -------------------------------------------------------------------
     def _on_signal(self, ev: int) -> None:
         try:
@@ -115,158 +127,17 @@ class Monitor:
         finished = records.now_rfc3339()
         code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else \
             os.waitstatus_to_exitcode(status)
-        oom, error = self._oom_killed(), ""
-        try:
-            from berth.runtime.ops import delete
-            delete(self.s.runtime_root, self.s.cid, force=True)
-        except Exception as e:
-            error = f"cleaning up the container failed: {e}"
+        reply = child.call(child.after_exit, str(self.s.runtime_root), self.s.cid,
+                           self.s.state.get("cgroupPaths") or {})
+        res = reply.get("result") or {}
+        oom = bool(res.get("oom"))
+        error = str(res.get("error") or "") if reply.get("ok") else \
+            f"cleaning up the container failed: {reply.get('error')}"
         self.exit = records.exit_record(code, oom, finished, error)
         self.deadline = time.monotonic() + DRAIN
         if self.stdin_buf or self.stdio.inp is not None:
             self.stdin_buf.clear()
             self._set_stdin_mask()
-
-    def _oom_killed(self) -> bool:
-        paths = self.s.state.get("cgroupPaths")
-        if not paths:
-            return False
-        try:
-            from berth.runtime.cgroups import from_paths
-            return from_paths(paths).oom_kill_count() > 0
-        except (OSError, BerthError, ValueError):
-            return False
-
-    # --- container output and input -------------------------------------------------
-    def _on_output(self, fd: int, ev: int) -> None:
-        if ev & OUT:
-            self._flush_stdin()
-        if not ev & (IN | GONE):
-            return
-        try:
-            data = os.read(fd, 1 << 16)
-        except BlockingIOError:
-            return
-        except OSError:  # EIO: the pty's last slave fd closed
-            data = b""
-        if not data:
-            self._close_output(fd)
-            return
-        stream = self.outputs[fd]
-        self._log(stream, self.split[stream].feed(data))
-        wire = data if self.stdio.tty else frame(stream, data)
-        for conn in list(self.conns.values()):
-            if conn.wants(stream) and not conn.queue(wire):
-                self._drop(conn)
-            elif conn.wants(stream):
-                self._flush_conn(conn)
-
-    def _log(self, stream: str, msgs: list[tuple[bytes, bool]]) -> None:
-        if self.s.writer is None or not msgs:
-            return
-        now = time.time_ns()
-        for msg, partial in msgs:
-            self.s.writer.write(stream, msg, partial, now)
-
-    def _close_output(self, fd: int) -> None:
-        stream = self.outputs.pop(fd)
-        self._log(stream, self.split[stream].flush())
-        self.poll.unregister(fd)
-        del self.handlers[fd]
-        if fd == self.stdio.inp:
-            self.stdio.inp = None
-        os.close(fd)
-
-    def feed_stdin(self, data: bytes) -> None:
-        if self.stdio.inp is None or self.exit is not None:
-            return
-        self.stdin_buf += data
-        self._flush_stdin()
-
-    def _flush_stdin(self) -> None:
-        fd = self.stdio.inp
-        try:
-            while fd is not None and self.stdin_buf:
-                n = os.write(fd, self.stdin_buf)
-                del self.stdin_buf[:n]
-        except BlockingIOError:
-            pass
-        except OSError:  # the container closed its stdin
-            self.stdin_buf.clear()
-            self.stdin_eof = True
-        if self.stdin_eof and not self.stdin_buf and fd is not None:
-            self._close_stdin()
-        self._set_stdin_mask()
-
-    def _close_stdin(self) -> None:
-        fd = self.stdio.inp
-        if fd is not None and fd not in self.outputs:
-            self.handlers.pop(fd, None)
-            try:
-                self.poll.unregister(fd)
-            except KeyError:
-                pass
-        self.stdio.close_input()
-
-    def _set_stdin_mask(self) -> None:
-        fd = self.stdio.inp
-        if fd is None:
-            return
-        mask = (IN if fd in self.outputs else 0) | (OUT if self.stdin_buf else 0)
-        if mask:
-            self.poll.register(fd, mask)
-        else:
-            try:
-                self.poll.unregister(fd)
-            except KeyError:
-                pass
-        for conn in self.conns.values():
-            self._conn_mask(conn)
-
-    def end_stdin(self) -> None:
-        """StdinOnce: the attached client closed its stdin, so the container's ends too."""
-        self.stdin_eof = True
-        self._flush_stdin()
-
-    # --- monitor.sock clients -------------------------------------------------------
-    def _accept(self, ev: int) -> None:
-        try:
-            sock, _ = self.listener.accept()
-        except BlockingIOError:
-            return
-        conn = Conn(sock)
-        self.conns[conn.fd] = conn
-        self._watch(conn.fd, IN, lambda ev: self._on_conn(conn, ev))
-
-    def _on_conn(self, conn: Conn, ev: int) -> None:
-        from berth.monitor.ops import on_readable
-        if ev & (IN | GONE) and conn.reading:
-            on_readable(self, conn)
-        elif ev & GONE and not conn.reading:
-            self._drop(conn)
-            return
-        if conn.fd in self.conns:
-            self._flush_conn(conn)
-
-    def _flush_conn(self, conn: Conn) -> None:
-        if not conn.flush():
-            self._drop(conn)
-        else:
-            self._conn_mask(conn)
-
-    def _conn_mask(self, conn: Conn) -> None:
-        stdin_full = conn.wants("stdin") and len(self.stdin_buf) > MAX_STDIN
-        mask = (IN if conn.reading and not stdin_full else 0) | (OUT if conn.outbuf else 0)
-        self.poll.register(conn.fd, mask)
-
-    def _drop(self, conn: Conn) -> None:
-        self.conns.pop(conn.fd, None)
-        self.handlers.pop(conn.fd, None)
-        try:
-            self.poll.unregister(conn.fd)
-        except KeyError:
-            pass
-        conn.close()
 
     # --- the end --------------------------------------------------------------------
     def _finish(self) -> None:
@@ -288,5 +159,3 @@ class Monitor:
                 conn.send(reply)
             conn.flush_blocking(1.0)
             conn.close()
-
-

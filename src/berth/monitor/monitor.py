@@ -2,8 +2,9 @@
 
 Runs in a process the spawner forked twice (``main``): it is nobody's child and lives on
 when berthd or the spawner die. Set-up order matters: become a child subreaper (the init
-is re-parented to us when the runtime's intermediate exits), make the stdio, open the
-log, ``berth.runtime.create`` with that stdio as fds 0/1/2, take the pty master, write
+is re-parented to us when the child that created it exits), make the stdio, open the log,
+create the container in a throwaway child (``child.create``: the runtime's work must not
+dirty this process's pages) with that stdio as its fds 0/1/2, take the pty master, write
 ``monitor.pid``, listen on ``monitor.sock``, and only then reply ok, so berthd can rely
 on the socket. Any failure replies the error (with the runtime's exit code: 127 missing
 binary, 126 not executable) and undoes what was made. ``loop.Monitor`` serves the rest.
@@ -38,8 +39,7 @@ class Setup:
         self.created = False
 
     def run(self) -> None:
-        from berth.monitor import logs
-        from berth.runtime.create import Options, create
+        from berth.monitor import child, logs
         from berth.sys import prctl
         prctl.set_child_subreaper(True)
         os.chdir(self.state_dir)  # monitor.sock is bound by relative name: paths may be long
@@ -47,10 +47,11 @@ class Setup:
         console = None
         if self.stdio.tty:
             console = self.stdio.listen_console(f"\0berth-console-{os.getpid()}")
-        opts = Options(console_socket=console, detach=True)
-        with self.stdio.as_stdio():
-            self.state = create(self.runtime_root, self.cid,
-                                        Path(self.req["bundle"]), opts)
+        reply = child.call(child.create, str(self.runtime_root), self.cid,
+                           str(self.req["bundle"]), self.stdio.child, console)
+        if not reply.get("ok"):
+            raise records.error_from_reply(reply)
+        self.state = reply["result"]
         self.created = True
         self.stdio.close_child()
         if self.stdio.tty:
@@ -61,11 +62,8 @@ class Setup:
     def undo(self) -> None:
         """After a failed set-up: no container, no socket, no pid file."""
         if self.created:
-            try:
-                from berth.runtime.ops import delete
-                delete(self.runtime_root, self.cid, force=True)
-            except Exception:
-                pass
+            from berth.monitor import child
+            child.call(child.delete, str(self.runtime_root), self.cid)
         for name in (records.SOCK_FILE, records.PID_FILE):
             try:
                 (self.state_dir / name).unlink()
@@ -88,9 +86,10 @@ def _listen(name: str) -> socket.socket:
     return sock
 
 
-def _reply(fd: int, msg: dict[str, Any]) -> None:
+def _reply(fd: int, msg: dict[str, Any], tag: dict[str, Any]) -> None:
     if "error" in msg:
-        msg["error"] = str(msg["error"])[:2000]  # one write under PIPE_BUF stays atomic
+        msg["error"] = str(msg["error"])[:2000]
+    msg.update(tag)
     try:
         os.write(fd, records.encode(msg))
     except OSError:
@@ -98,8 +97,11 @@ def _reply(fd: int, msg: dict[str, Any]) -> None:
     os.close(fd)
 
 
-def main(req: dict[str, Any], reply_fd: int) -> NoReturn:
-    """The monitor process body (after the spawner's fork, setsid, fork): never returns."""
+def main(req: dict[str, Any], reply_fd: int, tag: dict[str, Any] | None = None) -> NoReturn:
+    """The monitor process body (forked by the spawner's zygote, after a setsid and a
+    second fork): never returns. The final reply (with ``tag`` merged in) goes to
+    ``reply_fd`` (one write: a packet on the spawner's SOCK_SEQPACKET), which is closed."""
+    tag = tag or {}
     code = 1
     try:
         setup = Setup(req)
@@ -107,9 +109,9 @@ def main(req: dict[str, Any], reply_fd: int) -> NoReturn:
             setup.run()
         except BaseException as e:
             setup.undo()
-            _reply(reply_fd, records.error_reply(e))
+            _reply(reply_fd, records.error_reply(e), tag)
             os._exit(1)
-        _reply(reply_fd, {"ok": True, "monitor_pid": os.getpid()})
+        _reply(reply_fd, {"ok": True, "monitor_pid": os.getpid()}, tag)
         from berth.monitor.loop import Monitor
         Monitor(setup).serve()
         code = 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from berth.errdefs import BerthError, FailedPrecondition, InvalidArgument
+from berth.monitor import records
 from berth.monitor.records import error_reply
 
 TYPE_CHECKING = False
@@ -79,8 +80,10 @@ def dispatch(mon: Monitor, conn: Conn) -> None:
 def _start(mon: Monitor) -> int:
     if mon.exit is not None:
         raise FailedPrecondition(f"container {mon.s.cid}: cannot start: it has exited")
-    from berth.runtime.start import start
-    start(mon.s.runtime_root, mon.s.cid)
+    from berth.monitor import child
+    reply = child.call(child.start, str(mon.s.runtime_root), mon.s.cid)
+    if not reply.get("ok"):
+        raise records.error_from_reply(reply)
     return mon.init_pid
 
 

@@ -111,10 +111,17 @@ def raise_reply(reply: dict[str, Any], what: str) -> dict[str, Any]:
     """Return an ok reply; turn an error reply into the matching errdefs exception."""
     if reply.get("ok", True):
         return reply
+    raise error_from_reply(reply, f"{what}: ")
+
+
+def error_from_reply(reply: dict[str, Any], prefix: str = "") -> BerthError:
+    """The errdefs exception an error reply stands for (``kind``), keeping its exit code
+    (as ``exit_code``, and as ``code`` so ``error_reply`` gives the same reply back)."""
     from berth import errdefs
     cls = getattr(errdefs, str(reply.get("kind")), None)
     if not (isinstance(cls, type) and issubclass(cls, errdefs.BerthError)):
         cls = errdefs.BerthError
-    err = cls(f"{what}: {reply.get('error', 'failed')}")
+    err = cls(f"{prefix}{reply.get('error', 'failed')}")
     err.exit_code = int(reply.get("exit_code") or 1)  # type: ignore[attr-defined]
-    raise err
+    err.code = err.exit_code  # type: ignore[attr-defined]
+    return err

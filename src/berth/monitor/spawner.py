@@ -4,22 +4,32 @@
 starts it with one end of a socketpair as ``<fd>``. Requests and replies are JSON lines
 (docs/design/containers.md, "Spawner protocol"); a request may carry ``"rid"``, echoed in
 its reply, so several spawns can be in flight. The spawner imports the runtime and the
-monitor up front and freezes the GC, so each fork starts warm and shares those pages.
+monitor up front and freezes the GC, then forks the **zygote** once.
 
-Per spawn: fork A → A: ``setsid``, fork B (the monitor), write ``{"pid": B}`` to the
-reply pipe, ``_exit``; the spawner reaps A at once, so B is re-parented to init (or
-the nearest subreaper) and is never the spawner's zombie. B writes its final line to
-the same pipe; if B dies first, its pidfd tells the spawner, which replies an error.
-The spawner exits when berthd's end of the socketpair closes. SpawnerClient (berthd's
-side) is re-exported from ``spawnclient``.
+Memory (docs/design/monitor.md): a monitor shares its pages with the process it was
+forked from, and any page either of them writes later becomes the monitor's own copy.
+The spawner's request handling (JSON, dicts, polling) writes dozens of pages per spawn,
+so monitors are not forked from it: the zygote, forked right after the imports, only
+reads a request packet, forks and reaps; it writes almost nothing between forks.
+
+Per spawn: the spawner sends ``<seq>\n<request line>`` as one packet on a SOCK_SEQPACKET
+pair to the zygote; the zygote forks A → A: ``setsid``, fork B (the monitor), sends
+``{"seq", "pid": B}`` and exits; the zygote reaps A at once, so B is re-parented to init
+(or the nearest subreaper) and is nobody's zombie. B sends its final ``{"seq", "ok", …}``
+packet on the same pair and closes its end; if B dies first, its pidfd tells the
+spawner, which replies an error. The spawner exits when berthd's end of the socketpair
+closes (the zygote then sees EOF and exits too) or when the zygote dies. SpawnerClient
+(berthd's side) is re-exported from ``spawnclient``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
 import select
+import socket
 import sys
 
 from berth.monitor import records
@@ -31,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Spawner", "SpawnerClient", "main", "start_spawner"]
 REQUIRED = ("id", "bundle", "runtime_root", "state_dir")
+MAX_PACKET = 1 << 16  # the zygote reads one packet of at most this
 
 
 def preload() -> None:
@@ -51,9 +62,8 @@ def preload() -> None:
 class Pending:
     """A spawn whose monitor has not answered yet."""
 
-    def __init__(self, rid: Any, fd: int) -> None:
-        self.rid, self.fd = rid, fd
-        self.buf = b""
+    def __init__(self, rid: Any) -> None:
+        self.rid = rid
         self.pidfd = -1
 
 
@@ -64,17 +74,32 @@ class Spawner:
         self.poll = select.poll()
         self.poll.register(sock_fd, select.POLLIN)
         self.pending: dict[int, Pending] = {}
+        self.seq = 0
+        self.zsock, self.zygote = start_zygote(sock_fd)
+        self.zpidfd = os.pidfd_open(self.zygote)
+        self.poll.register(self.zsock, select.POLLIN)
+        self.poll.register(self.zpidfd, select.POLLIN)
 
     def serve(self) -> None:
-        while True:
-            for fd, _ev in self.poll.poll():
-                if fd == self.sock:
-                    if not self._read_requests():
-                        return
-                elif fd in self.pending:
-                    self._on_pipe(self.pending[fd])
-                else:
-                    self._on_pidfd(fd)
+        try:
+            while True:
+                for fd, _ev in self.poll.poll():
+                    if fd == self.sock:
+                        if not self._read_requests():
+                            return
+                    elif fd == self.zsock:
+                        self._on_packet()
+                    elif fd == self.zpidfd:
+                        self._drain()
+                        return  # the zygote died: berthd starts a new spawner
+                    else:
+                        self._on_pidfd(fd)
+        finally:
+            os.close(self.zsock)  # the zygote sees EOF and exits
+            try:
+                os.waitpid(self.zygote, 0)
+            except ChildProcessError:
+                pass
 
     def _read_requests(self) -> bool:
         data = os.read(self.sock, 1 << 16)
@@ -100,60 +125,61 @@ class Spawner:
             self._send({"ok": False, "rid": rid, "kind": "InvalidArgument", "exit_code": 125,
                         "error": f"spawner: bad request (op must be spawn; missing {missing})"})
             return
-        self._spawn(req, rid)
-
-    def _spawn(self, req: dict[str, Any], rid: Any) -> None:
-        r, w = os.pipe2(os.O_CLOEXEC)
-        pid = os.fork()
-        if pid == 0:
-            _intermediate(req, w, keep=w)
-        os.close(w)
-        os.waitpid(pid, 0)
-        p = Pending(rid, r)
-        self.pending[r] = p
-        self.poll.register(r, select.POLLIN)
-
-    def _on_pipe(self, p: Pending) -> None:
-        data = os.read(p.fd, 1 << 16)
-        p.buf += data
-        *lines, p.buf = p.buf.split(b"\n")
-        for line in lines:
-            msg = json.loads(line)
-            if "ok" in msg:
-                self._done(p, msg)
-                return
-            try:
-                p.pidfd = os.pidfd_open(msg["pid"])
-                self.poll.register(p.pidfd, select.POLLIN)
-            except ProcessLookupError:
-                pass  # already gone: the pipe's EOF (or its last line) tells
-        if not data:
-            self._done(p, {"ok": False, "kind": "Unavailable", "exit_code": 125,
-                           "error": "monitor exited before creating the container"})
-
-    def _on_pidfd(self, fd: int) -> None:
-        for p in list(self.pending.values()):
-            if p.pidfd == fd:
-                self._on_pipe_nonblocking(p)
-                if p.fd in self.pending:
-                    self._done(p, {"ok": False, "kind": "Unavailable", "exit_code": 125,
-                                   "error": "monitor died while creating the container"})
-
-    def _on_pipe_nonblocking(self, p: Pending) -> None:
-        """The monitor is gone: read its last line, if it wrote one."""
-        os.set_blocking(p.fd, False)
+        if len(line) > MAX_PACKET - 32:
+            self._send({"ok": False, "rid": rid, "kind": "InvalidArgument", "exit_code": 125,
+                        "error": "spawner: request too large"})
+            return
+        self.seq += 1
         try:
-            self._on_pipe(p)
+            os.write(self.zsock, b"%d\n%s" % (self.seq, line))
+        except OSError as e:
+            self._send({"ok": False, "rid": rid, "kind": "Unavailable", "exit_code": 125,
+                        "error": f"spawner: cannot reach the zygote: {e.strerror}"})
+            return
+        self.pending[self.seq] = Pending(rid)
+
+    def _on_packet(self) -> None:
+        msg = json.loads(os.read(self.zsock, 1 << 16))
+        p = self.pending.get(msg.pop("seq", None))
+        if p is None:
+            return
+        if "ok" in msg:
+            self._done(p, msg)
+            return
+        try:
+            p.pidfd = os.pidfd_open(msg["pid"])
+        except ProcessLookupError:  # gone already: its last packet is queued, or none is
+            self._drain()
+            if p in self.pending.values():
+                self._done(p, DIED)
+            return
+        self.poll.register(p.pidfd, select.POLLIN)
+
+    def _drain(self) -> None:
+        """Handle every packet already queued (a monitor's last words before it died)."""
+        os.set_blocking(self.zsock, False)
+        try:
+            while True:
+                self._on_packet()
         except BlockingIOError:
             pass
+        finally:
+            os.set_blocking(self.zsock, True)
+
+    def _on_pidfd(self, fd: int) -> None:
+        self._drain()
+        for p in list(self.pending.values()):
+            if p.pidfd == fd:
+                self._done(p, DIED)
 
     def _done(self, p: Pending, msg: dict[str, Any]) -> None:
-        self.pending.pop(p.fd, None)
-        self.poll.unregister(p.fd)
-        os.close(p.fd)
+        for seq, q in list(self.pending.items()):
+            if q is p:
+                del self.pending[seq]
         if p.pidfd >= 0:
             self.poll.unregister(p.pidfd)
             os.close(p.pidfd)
+            p.pidfd = -1
         self._send(dict(msg, rid=p.rid) if p.rid is not None else msg)
 
     def _send(self, msg: dict[str, Any]) -> None:
@@ -162,30 +188,73 @@ class Spawner:
             data = data[os.write(self.sock, data):]
 
 
-def _intermediate(req: dict[str, Any], reply_w: int, keep: int) -> None:
+DIED = {"ok": False, "kind": "Unavailable", "exit_code": 125,
+        "error": "monitor died while creating the container"}
+
+
+def start_zygote(close_fd: int) -> tuple[int, int]:
+    """Fork the zygote; (the spawner's end of the packet pair, the zygote's pid)."""
+    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    zfd, sfd = theirs.detach(), mine.detach()
+    os.set_inheritable(zfd, False)
+    os.set_inheritable(sfd, False)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(close_fd)
+            os.close(sfd)
+            gc.disable()
+            _zygote(zfd)
+        finally:
+            os._exit(0)
+    os.close(zfd)
+    return sfd, pid
+
+
+def _zygote(fd: int) -> None:
+    """Read a request packet, fork A for it, reap A; until EOF. Writes next to nothing
+    between forks, so each monitor starts sharing almost all of its pages."""
+    read, fork, waitpid = os.read, os.fork, os.waitpid
+    while True:
+        data = read(fd, MAX_PACKET)
+        if not data:
+            return
+        pid = fork()
+        if pid == 0:
+            _intermediate(data, fd)
+        waitpid(pid, 0)
+
+
+def _intermediate(data: bytes, fd: int) -> None:
     """Child A: new session, fork the monitor, tell the spawner its pid, leave."""
+    seq = data[:data.index(b"\n")]
     try:
         os.setsid()
         pid = os.fork()
         if pid == 0:
-            _become_monitor(req, reply_w)
-        os.write(reply_w, records.encode({"pid": pid}))
+            _become_monitor(data, fd)
+        os.write(fd, b'{"seq":%s,"pid":%d}' % (seq, pid))
+    except BaseException as e:
+        with contextlib.suppress(BaseException):
+            os.write(fd, records.encode({"seq": int(seq), "ok": False, "kind": "Unavailable",
+                                         "exit_code": 125, "error": f"spawner: {e}"}))
     finally:
         os._exit(0)
 
 
-def _become_monitor(req: dict[str, Any], reply_w: int) -> None:
-    """Child B: drop every fd but the reply pipe, stdio to /dev/null, run the monitor."""
-    os.closerange(3, reply_w)
-    os.closerange(reply_w + 1, 65536)
+def _become_monitor(data: bytes, fd: int) -> None:
+    """Child B: drop every fd but the packet socket, stdio to /dev/null, run the monitor."""
+    os.closerange(3, fd)
+    os.closerange(fd + 1, 65536)
     null = os.open("/dev/null", os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(null, fd)
+    for i in (0, 1, 2):
+        os.dup2(null, i)
     if null > 2:
         os.close(null)
-    os.set_inheritable(reply_w, False)
+    gc.enable()
+    seq, _, line = data.partition(b"\n")
     from berth.monitor.monitor import main as monitor_main
-    monitor_main(req, reply_w)
+    monitor_main(json.loads(line), fd, {"seq": int(seq)})
 
 
 def main(argv: list[str]) -> int:

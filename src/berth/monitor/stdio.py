@@ -1,25 +1,20 @@
 """The container's stdio: pipes (or a pty via a console socket) owned by the monitor.
 
 runc semantics: the container's 0/1/2 are whatever the caller's 0/1/2 are during
-``create``, so ``as_stdio`` dup2s the container's ends over the monitor's own (which are
-/dev/null) around the call and puts /dev/null back. With a TTY the runtime makes the pty
-inside the container and sends its master over ``console_socket``; ``take_console``
-accepts it after ``create`` returns (the runtime connects before forking, so the
-connection waits in the backlog).
+``create``, so the child that creates it (``child.create``) dup2s ``child`` (the
+container's ends) over its own 0/1/2. With a TTY the runtime makes the pty inside the
+container and sends its master over ``console_socket``; ``take_console`` accepts it
+after ``create`` returns (the runtime connects before forking, so the connection waits
+in the backlog).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 
 from berth.errdefs import FailedPrecondition
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 
 class Stdio:
@@ -50,21 +45,6 @@ class Stdio:
         self.console.bind(path)
         self.console.listen(1)
         return path
-
-    @contextlib.contextmanager
-    def as_stdio(self) -> Iterator[None]:
-        """The container's ends as fds 0/1/2 (and default SIGPIPE, inherited over execve)."""
-        saved = [os.dup(fd) for fd in (0, 1, 2)]
-        old_pipe = signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-        try:
-            for fd, src in enumerate(self.child):
-                os.dup2(src, fd)
-            yield
-        finally:
-            signal.signal(signal.SIGPIPE, old_pipe)
-            for fd, src in enumerate(saved):
-                os.dup2(src, fd)
-                os.close(src)
 
     def close_child(self) -> None:
         for fd in set(self.child):

@@ -1,0 +1,143 @@
+"""The real docker CLI (v28) running containers on berthd: run, logs, ps, inspect, stop, rm.
+
+One daemon per module with a busybox image imported from Debian's busybox-static (an
+imported image has no CMD, so the import sets ``CMD ["sh"]``). Every test removes the
+containers it made; the fixture force-removes anything left.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from berth.testing.rootfs import make_busybox_tar
+
+pytestmark = [pytest.mark.e2e, pytest.mark.root,
+              pytest.mark.skipif(os.geteuid() != 0, reason="containers need root"),
+              pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI")]
+
+
+@pytest.fixture(scope="module")
+def d(berthd_module: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    work = tmp_path_factory.mktemp("busybox")
+    tar = make_busybox_tar(work / "busybox.tar", work)
+    berthd_module.docker("import", "-c", 'CMD ["sh"]', str(tar), "busybox:latest")
+    return berthd_module
+
+
+@pytest.fixture(autouse=True)
+def _clean(d: Any) -> Any:
+    yield
+    d.remove_all_containers()
+
+
+def wait_for(predicate: Any, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+def test_run_rm_echo(d: Any) -> None:
+    res = d.docker("run", "--rm", "busybox", "echo", "hi")
+    assert res.stdout == "hi\n"
+    assert d.docker("ps", "-aq").stdout == ""  # --rm removed it
+
+
+def test_run_exit_code_and_stderr(d: Any) -> None:
+    res = d.docker("run", "busybox", "sh", "-c", "echo oops >&2; exit 3", check=False)
+    assert res.returncode == 3
+    assert res.stderr == "oops\n"
+    assert res.stdout == ""
+
+
+def test_run_stdin(d: Any) -> None:
+    res = d.docker("run", "-i", "--rm", "busybox", "sh", "-c", "cat; echo done",
+                   input="from stdin\n")
+    assert res.stdout == "from stdin\ndone\n"
+
+
+def test_run_missing_binary_127(d: Any) -> None:
+    res = d.docker("run", "busybox", "no-such-binary", check=False, timeout=30)
+    assert res.returncode == 127, res
+    assert "no-such-binary" in res.stderr
+
+
+def test_run_missing_image_tries_pull(d: Any) -> None:
+    res = d.docker("run", "--rm", "nosuchimage", check=False)
+    assert res.returncode == 125
+    assert "Unable to find image 'nosuchimage:latest' locally" in res.stderr
+
+
+def test_detached_logs_ps_inspect_stop_rm(d: Any) -> None:
+    cid = d.docker("run", "-d", "--name", "sleeper", "busybox", "sh", "-c",
+                   "echo started; exec sleep 100").stdout.strip()
+    assert len(cid) == 64
+    wait_for(lambda: d.docker("logs", "sleeper").stdout == "started\n")
+    ps = d.docker("ps").stdout.splitlines()
+    assert ps[0].split() == ["CONTAINER", "ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
+                             "PORTS", "NAMES"]
+    row = [line for line in ps if line.startswith(cid[:12])]
+    assert row and row[0].endswith("sleeper") and " Up " in row[0]
+    info = json.loads(d.docker("inspect", "sleeper").stdout)[0]
+    assert info["Id"] == cid and info["Name"] == "/sleeper"
+    assert info["State"]["Running"] is True and info["State"]["Pid"] > 0
+    assert info["Config"]["Cmd"] == ["sh", "-c", "echo started; exec sleep 100"]
+    assert info["Config"]["Image"] == "busybox"
+    assert d.docker("inspect", "-f", "{{.State.Status}}", "sleeper").stdout == "running\n"
+    d.docker("stop", "-t", "1", "sleeper")
+    info = json.loads(d.docker("inspect", "sleeper").stdout)[0]
+    assert info["State"]["Status"] == "exited" and info["State"]["Running"] is False
+    assert d.docker("ps", "-q").stdout == ""
+    assert cid[:12] in d.docker("ps", "-a").stdout
+    d.docker("rm", "sleeper")
+    res = d.docker("inspect", "sleeper", check=False)
+    assert res.returncode == 1 and "No such" in res.stderr
+
+
+def test_logs_follow_ends_with_container(d: Any) -> None:
+    d.docker("run", "-d", "--name", "counter", "busybox", "sh", "-c",
+             "for i in 1 2 3; do echo $i; sleep 0.2; done")
+    res = d.docker("logs", "-f", "counter", timeout=30)
+    assert res.stdout == "1\n2\n3\n"
+    assert d.docker("logs", "--tail", "1", "counter").stdout == "3\n"
+
+
+def test_kill_and_errors(d: Any) -> None:
+    d.docker("run", "-d", "--name", "victim", "busybox", "sleep", "100")
+    d.docker("kill", "victim")
+    wait_for(lambda: d.docker("inspect", "-f", "{{.State.Status}}", "victim").stdout
+             == "exited\n")
+    assert d.docker("inspect", "-f", "{{.State.ExitCode}}", "victim").stdout == "137\n"
+    res = d.docker("kill", "victim", check=False)
+    assert res.returncode == 1 and "is not running" in res.stderr
+    res = d.docker("stop", "nosuch", check=False)
+    assert "No such container: nosuch" in res.stderr
+
+
+def test_rm_running_needs_force(d: Any) -> None:
+    d.docker("run", "-d", "--name", "busy", "busybox", "sleep", "100")
+    res = d.docker("rm", "busy", check=False)
+    assert res.returncode == 1 and "cannot remove a running container" in res.stderr
+    d.docker("rm", "-f", "busy")
+    assert d.docker("ps", "-aq").stdout == ""
+
+
+def test_run_tty_under_pty(d: Any, tmp_path: Path) -> None:
+    if shutil.which("script") is None:
+        pytest.skip("no script(1)")
+    cmd = f"docker -H {d.url} run -it --rm busybox sh -c 'tty; echo $((40+2))'"
+    res = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True,
+                         timeout=60, env={**os.environ, "DOCKER_CONFIG": str(d.docker_config)},
+                         stdin=subprocess.DEVNULL)
+    assert res.returncode == 0, res
+    out = res.stdout.replace(b"\x00", b"")
+    assert b"/dev/pts/0\r\n42\r\n" in out
