@@ -2,7 +2,8 @@
 
 Starts a private berthd, makes the busybox base image locally (Docker Hub is not needed:
 the rootfs comes from Debian's busybox-static), imports it, lists it with `berth images`
-and with the real `docker` CLI when present, then stops the daemon and cleans up.
+and with the real `docker` CLI when present, runs a container through each, then stops
+the daemon and cleans up.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -29,7 +31,7 @@ def _say(text: str) -> None:
 
 
 def _run(*args: str, stdin: bytes | None = None) -> None:
-    _say(" ".join(args))
+    _say(shlex.join(args))
     subprocess.run(args, check=True, input=stdin)
 
 
@@ -73,8 +75,11 @@ def main() -> None:
         _run(berth, *env_host, "import", "-c", 'CMD ["sh"]', str(tarball), "busybox:latest")
         _run(berth, *env_host, "images")
         _run(berth, *env_host, "history", "busybox")
+        _run(berth, *env_host, "run", "--rm", "busybox", "sh", "-c",
+             "echo hello from a berth container; id; hostname")
         if shutil.which("docker"):
             _run("docker", *env_host, "images")
+            _run("docker", *env_host, "run", "--rm", "busybox", "echo", "hi from the docker CLI")
     shutil.rmtree(args.root, ignore_errors=True)
     print("\ndemo done: berthd stopped, roots removed", flush=True)
     os._exit(0)
