@@ -8,8 +8,24 @@ from typing import TYPE_CHECKING, ClassVar
 if TYPE_CHECKING:
     from bench.context import Context
 
-# One measurement: a single figure, or named parts of one repetition (e.g. save and load).
-Sample = float | Mapping[str, float]
+
+
+class Missing:
+    """A part of a sample that could not be measured (e.g. ``exec`` not implemented yet).
+
+    The other parts of the same sample still count; the part gets ``reason`` in the table.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Missing({self.reason!r})"
+
+
+# One measurement: a single figure, or named parts of one repetition (e.g. save and load);
+# a part may be Missing.
+Sample = float | Mapping[str, "float | Missing"]
 
 
 class Unavailable(Exception):

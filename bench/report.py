@@ -40,6 +40,13 @@ def _lines(r: RowResult) -> list[str]:
             ratio = _ratio_text(rats.get(metric, {}).get(engine, {}))
             out.append(f"| {name} | {r.unit} | {engine} | {_fmt(s.median)} | {_fmt(s.minimum)} "
                        f"| {_fmt(s.maximum)} | {s.n} | {ratio} |")
+        for engine, why in r.part_reasons.get(metric, {}).items():
+            if engine not in r.reasons:
+                out.append(f"| {name} | | {engine} | — | | | | {cell(why)} |")
+    for metric in r.part_reasons.keys() - sums.keys():  # a part nobody could measure
+        for engine, why in r.part_reasons[metric].items():
+            if engine not in r.reasons:
+                out.append(f"| {label} {metric} | | {engine} | — | | | | {cell(why)} |")
     for engine in r.engines_in_order():
         if engine in r.reasons:
             out.append(f"| {label} | | {engine} | — | | | | {cell(r.reasons[engine])} |")
@@ -80,7 +87,9 @@ def as_json(results: Sequence[RowResult], machine: dict[str, Any]) -> dict[str, 
                      "references": r.references, "target": r.target, "notes": r.notes,
                      "figures": _figures(r),
                      "ratios": {m or "value": v for m, v in r.ratios().items()},
-                     "unavailable": r.reasons, "error": r.error,
+                     "unavailable": r.reasons,
+                     "unavailable_parts": {m or "value": v for m, v in r.part_reasons.items()},
+                     "error": r.error,
                      "seconds": round(r.seconds, 1)})
     return {"machine": machine, "rows": rows}
 

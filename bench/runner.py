@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from bench.alternate import schedule
 from bench.context import Context
-from bench.core import Row, Sample, Unavailable
+from bench.core import Missing, Row, Sample, Unavailable
 from bench.stats import Summary, ratios
 
 log = logging.getLogger("bench")
@@ -28,6 +28,7 @@ class RowResult:
     notes: str = ""
     samples: dict[str, dict[str, list[float]]] = field(default_factory=dict)  # engine→metric→xs
     reasons: dict[str, str] = field(default_factory=dict)  # engine → why it has no figure
+    part_reasons: dict[str, dict[str, str]] = field(default_factory=dict)  # metric→engine→why
     error: str = ""  # why the whole row could not run
     seconds: float = 0.0
 
@@ -50,14 +51,28 @@ class RowResult:
                 for m, s in self.summaries().items()}
 
 
-def as_parts(sample: Sample) -> Mapping[str, float]:
+def as_parts(sample: Sample) -> Mapping[str, float | Missing]:
     """A sample as named parts; a bare number is the part named ''."""
     return {"": float(sample)} if isinstance(sample, int | float) else sample
 
 
 def _record(result: RowResult, engine: str, sample: Sample) -> None:
+    """Keep the figures; a Missing part gives that (metric, engine) its reason."""
     for metric, value in as_parts(sample).items():
-        result.samples.setdefault(engine, {}).setdefault(metric, []).append(value)
+        if isinstance(value, Missing):
+            result.part_reasons.setdefault(metric, {}).setdefault(engine, value.reason)
+        else:
+            result.samples.setdefault(engine, {}).setdefault(metric, []).append(float(value))
+
+
+def _drop_partial(result: RowResult) -> None:
+    """An engine with a reason keeps no figure; a part missing once keeps none of its samples."""
+    for engine in list(result.samples):
+        if engine in result.reasons:
+            del result.samples[engine]
+    for metric, engines in result.part_reasons.items():
+        for engine in engines:
+            result.samples.get(engine, {}).pop(metric, None)
 
 
 NOT_YET = ("unknown command", "not implemented", "notimplemented", "no such option")
@@ -84,6 +99,10 @@ def _try(row: Row, engine: str, result: RowResult, keep: bool) -> bool:
         return False
     if keep:
         _record(result, engine, sample)
+    else:  # a warm-up's missing parts are reasons too (the part will not appear later)
+        for metric, value in as_parts(sample).items():
+            if isinstance(value, Missing):
+                result.part_reasons.setdefault(metric, {}).setdefault(engine, value.reason)
     return True
 
 
@@ -113,8 +132,6 @@ def run_row(row: Row, ctx: Context, repeat: int) -> RowResult:
             row.teardown()
         except Exception:
             log.exception("teardown of %s", row.name)
-    for engine in row.engines:  # an engine that failed mid-run keeps no partial figure
-        if engine in result.reasons:
-            result.samples.pop(engine, None)
+    _drop_partial(result)  # an engine (or part) that failed mid-run keeps no partial figure
     result.seconds = time.monotonic() - started
     return result

@@ -25,8 +25,9 @@ class Summary:
 
 
 def ratio(subject: Summary | None, reference: Summary | None) -> float | None:
-    """subject/reference of the medians, or None when either is missing or the reference is 0."""
-    if subject is None or reference is None or reference.median == 0:
+    """subject/reference of the medians, or None when either is missing, the reference is not
+    positive or the subject is negative (a growth that shrank has no meaningful ratio)."""
+    if subject is None or reference is None or reference.median <= 0 or subject.median < 0:
         return None
     return subject.median / reference.median
 

@@ -89,6 +89,6 @@ class Podman:
     def close(self) -> None:
         """Remove containers and storage (unmounting overlays first)."""
         if self.binary and self.root.exists():
-            run(self.cli("rm", "-af"), env=self.env, check=False, timeout=120)
+            run(self.cli("rm", "-af", "-t", "0"), env=self.env, check=False, timeout=120)
         remove_tree(self.root)
         remove_cgroups(CGROUP_PARENT)

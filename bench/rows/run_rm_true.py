@@ -1,11 +1,11 @@
-"""``run --rm --network none busybox true`` through docker (private dockerd), podman and berth."""
+"""``run --rm --network none busybox true``: berth CLI and docker CLI against berthd, docker
+(private dockerd) and podman."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
+from bench.clis import Cli, clis
 from bench.context import Context
-from bench.core import Row, Unavailable
+from bench.core import Row
 from bench.proc import timed
 
 
@@ -14,34 +14,24 @@ class RunRmTrue(Row):
 
     name = "run_rm_true"
     title = "run --rm --network none busybox true"
-    subjects = ("berth",)
+    subjects = ("berth", "docker@berthd")
     references = ("docker", "podman")
     repeat = 10
     quick_repeat = 3
     order = 30
     target = "berth <= 0.3x docker (issue 4)"
-    notes = "docker CLI v28 against dockerd 20.10; podman uses runc (crun refuses hybrid mode)"
+    notes = ("berth = berth CLI -> berthd; docker@berthd = docker CLI v28 -> berthd; docker CLI "
+             "v28 -> dockerd 20.10; podman uses runc (crun refuses hybrid mode)")
 
     def setup(self, ctx: Context) -> dict[str, str]:
-        self.cmds: dict[str, tuple[list[str], Mapping[str, str]]] = {}
-        reasons: dict[str, str] = {}
-        tail = ["run", "--rm", "--network", "none"]
-        for engine, start in (("docker", ctx.dockerd), ("berth", ctx.berthd)):
-            try:
-                d = start()
-                self.cmds[engine] = (d.cli(*tail, "busybox", "true"), d.env)
-            except Unavailable as e:
-                reasons[engine] = str(e)
-        try:
-            p = ctx.podman()
-            self.cmds["podman"] = (p.cli(*tail, *p.run_args(), "busybox", "true"), p.env)
-        except Unavailable as e:
-            reasons["podman"] = str(e)
+        self.clis: dict[str, Cli]
+        self.clis, reasons = clis(ctx, self.engines)
         return reasons
 
     def measure(self, engine: str) -> float:
-        cmd, env = self.cmds[engine]
-        return timed(cmd, env=env, timeout=120)
+        c = self.clis[engine]
+        return timed(c.create_argv("run", "--rm", "--network", "none", "busybox", "true"),
+                     env=c.env, timeout=120)
 
 
 ROWS = [RunRmTrue]

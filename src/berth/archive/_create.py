@@ -43,7 +43,7 @@ class Meta:
         if self.chown:
             os.chown(base, e.uid, e.gid, dir_fd=pfd, follow_symlinks=False)
         if chmod:
-            os.chmod(base, e.mode, dir_fd=pfd)  # only called on a node just created here
+            _chmod_nofollow(pfd, base, e.mode)
         if e.xattrs:
             path = f"/proc/self/fd/{pfd}/{base}"
             for key, value in e.xattrs.items():
@@ -65,6 +65,17 @@ class Meta:
                 return  # unprivileged: no trusted.*/security.*; user.* never on links/nodes
             raise PermissionDenied(
                 f"tar entry {e.name!r}: setting xattr {key}: {err.strerror}") from None
+
+
+def _chmod_nofollow(pfd: int, base: str, mode: int) -> None:
+    """chmod that never follows a link: the node may have been swapped for a symlink by
+    a running container (``docker cp`` into it) since we created it."""
+    fd = os.open(base, os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=pfd)
+    try:
+        if not stat.S_ISLNK(os.fstat(fd).st_mode):
+            os.chmod(f"/proc/self/fd/{fd}", mode)
+    finally:
+        os.close(fd)
 
 
 def remove(pfd: int, base: str, rel: str, forget: Forget) -> bool:

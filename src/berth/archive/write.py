@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -64,21 +64,29 @@ def is_opaque(path: str) -> bool:
         return False
 
 
-def write_overlay_diff(upper: Path, out: BinaryIO) -> None:
-    """Tar an overlay upper dir as an OCI layer: 0/0 char devs and opaque dirs → whiteouts."""
+def write_overlay_diff(upper: Path, out: BinaryIO, *,
+                       exclude: Collection[str] = ()) -> None:
+    """Tar an overlay upper dir as an OCI layer: 0/0 char devs and opaque dirs → whiteouts.
+
+    ``exclude`` names relative paths left out with their subtrees (a container's runtime
+    mount points, which docker keeps in a separate init layer).
+    """
     w = TarWriter(out)
     base = os.fspath(upper)
     if not os.path.isdir(base):
         raise NotFound(f"overlay upper dir {upper} not found")
     if is_opaque(base):
         w.add(Entry(OPAQUE, REG, mode=0))
-    _overlay_dir(w, base, "", {})
+    _overlay_dir(w, base, "", {}, frozenset(exclude))
     w.close()
 
 
-def _overlay_dir(w: TarWriter, path: str, rel: str, links: Links) -> None:
+def _overlay_dir(w: TarWriter, path: str, rel: str, links: Links,
+                 exclude: frozenset[str] = frozenset()) -> None:
     for child in children(path):
         crel = join(rel, child.name)
+        if crel in exclude:
+            continue
         st = child.stat(follow_symlinks=False)
         if is_overlay_whiteout(st):
             w.add(whiteout_entry(rel, child.name, st))
@@ -88,7 +96,7 @@ def _overlay_dir(w: TarWriter, path: str, rel: str, links: Links) -> None:
             continue
         if is_opaque(child.path):
             w.add(Entry(join(crel, OPAQUE), REG, mode=0))
-        _overlay_dir(w, child.path, crel, links)
+        _overlay_dir(w, child.path, crel, links, exclude)
 
 
 def _refuse_unsupported(path: str, rel: str) -> None:

@@ -73,7 +73,8 @@ class Exits(ServiceBase):
                         FinishedAt=rep.get("finished_at") or _now())
         if oom:
             self.publish("oom", rec)
-        self.publish("die", rec, exitCode=str(code))
+        ran = parse_time(rec["State"]["FinishedAt"]) - parse_time(rec["State"]["StartedAt"])
+        self.publish("die", rec, exitCode=str(code), execDuration=str(max(int(ran), 0)))
         self.resolve_waiters(self._exit_waiters, cid, wait_result(rec))
         return rec
 
@@ -164,6 +165,21 @@ class Exits(ServiceBase):
                     await loop.run_in_executor(None, self._auto_remove, cid)
             else:
                 await loop.run_in_executor(None, bundle.unmount, self.rootfs(cid))
+                if st == "exited" and restart_on_boot(rec):
+                    self._restart_tasks[cid] = loop.create_task(self._boot_start(cid))
+
+    async def _boot_start(self, cid: str) -> None:
+        """moby's daemon start: ``always`` (even if stopped by hand) and ``unless-stopped``
+        (unless stopped by hand) containers are started again."""
+        try:
+            start = self.start
+            await start(cid)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:
+            log.warning("starting %s on daemon start failed: %s", cid[:12], e)
+        finally:
+            self._restart_tasks.pop(cid, None)
 
     def _sweep_orphans(self) -> None:
         """Snapshots and holds of containers whose create never wrote a record."""
@@ -175,6 +191,14 @@ class Exits(ServiceBase):
                 with contextlib.suppress(Exception):
                     self.snapshotter.remove(key)
                     self.images.db.remove_holds(f"container/{key[10:]}")
+
+
+def restart_on_boot(rec: dict[str, Any]) -> bool:
+    name = (rec["HostConfig"].get("RestartPolicy") or {}).get("Name") or "no"
+    if not rec.get("HasBeenStartedBefore"):
+        return False
+    return name == "always" or (name == "unless-stopped" and
+                                not rec.get("HasBeenManuallyStopped"))
 
 
 def wait_result(rec: dict[str, Any]) -> dict[str, Any]:

@@ -90,7 +90,9 @@ class Extras(ServiceBase):
         from berth.archive import changes as diff
         rec = self.get(ref)
         lowers, upper = self._layers(rec)
-        return [{"Path": c.path, "Kind": int(c.kind)} for c in diff(lowers, upper)]
+        from .difffilter import filter_changes
+        return filter_changes([{"Path": c.path, "Kind": int(c.kind)}
+                               for c in diff(lowers, upper)])
 
     def export(self, ref: str) -> Iterator[bytes]:
         """The container's filesystem as a tar (mounted for the read if it is stopped)."""

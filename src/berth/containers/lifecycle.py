@@ -18,6 +18,7 @@ from berth.monitor import client as mclient
 from berth.runtime import resume
 
 from . import bundle, signals
+from ._base import log
 from .exits import Exits, wait_result
 from .state import now_rfc3339
 
@@ -74,14 +75,26 @@ class Lifecycle(Exits):
             rec["State"].update(ExitCode=code if code in (126, 127) else 128, Error=msg)
             self.store.save(rec)
         self._fail_attachers(cid, msg)
+        if rec["HostConfig"].get("AutoRemove"):  # moby removes it, so wait=removed fires
+            await self._remove_failed(cid)
         if code in (126, 127):
             raise InvalidArgument(msg)
         raise BerthError(msg)
+
+    async def _remove_failed(self, cid: str) -> None:
+        self._starting.discard(cid)
+        try:
+            await self.bind_loop().run_in_executor(None, self.remove, cid, True, True)
+        except BerthError as e:
+            log.warning("removing %s after its failed start: %s", cid[:12], e)
 
     async def stop(self, ref: str, timeout: int | None = None,
                    signal: str | None = None) -> None:
         rec = self.get(ref)
         if self.cancel_restart(rec):
+            with self.store.lock:
+                rec["HasBeenManuallyStopped"] = True  # unless-stopped stays so on boot
+                self.store.save(rec)
             self.publish("stop", rec)
             return
         if rec["State"]["Status"] not in ("running", "paused"):
@@ -169,6 +182,7 @@ class Lifecycle(Exits):
         if st == "restarting":
             raise Conflict("You cannot attach to a restarting container, wait until it is "
                            "running")
+        self.publish("attach", rec)
         if st == "running" and cid not in self._starting:
             return await mclient.open_attach(self.sock(cid), stdin, stdout, stderr)
         fut: asyncio.Future[Any] = self.bind_loop().create_future()

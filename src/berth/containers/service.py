@@ -25,12 +25,18 @@ from . import create as mk
 from . import filters as flt
 from ._base import log
 from ._ports import Publish, Spawner
+from .archive import ArchiveOps
+from .commit import CommitOps
 from .extras import Extras
+from .healthmon import HealthMixin
 from .lifecycle import Lifecycle
+from .stats import Stats
 from .store import new_id
+from .update import Updates
 
 
-class ContainerService(Lifecycle, Extras):
+class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOps,
+                       CommitOps):
     def __init__(self, data_root: Path, exec_root: Path, images: Any, snapshotter: Any,
                  spawner: Spawner, publish: Publish | None = None) -> None:
         super().__init__(data_root, exec_root, images, snapshotter, spawner, publish)
@@ -102,6 +108,7 @@ class ContainerService(Lifecycle, Extras):
             with contextlib.suppress(Exception):
                 self.set_status(rec, "dead", Error=f"removal failed: {e}")
             raise
+        self.execs.drop_container(cid)
         self.publish("destroy", rec)
         self.resolve_waiters(self._remove_waiters, cid, {
             "StatusCode": rec["State"]["ExitCode"], "Error": None})
@@ -138,7 +145,9 @@ class ContainerService(Lifecycle, Extras):
         rec = self.get(ref)
         graph = {"Name": rec.get("Driver", "overlay2"),
                  "Data": {"SnapshotKey": rec["SnapshotKey"]}}
-        return views.inspect(rec, graph)
+        out = views.inspect(rec, graph)
+        out["ExecIDs"] = self.execs.running_ids(rec["ID"]) or None
+        return out
 
     def list(self, all: bool = False, limit: int = -1, size: bool = False,
              filters: dict[str, builtins.list[str]] | None = None
@@ -192,6 +201,7 @@ class ContainerService(Lifecycle, Extras):
         self.publish("unpause", rec)
 
     def close(self) -> None:
-        for task in list(self._watchers.values()) + list(self._restart_tasks.values()):
+        for task in list(self._watchers.values()) + list(self._restart_tasks.values()) \
+                + list(self._health_tasks.values()):
             self.on_loop(task.cancel)
         log.debug("container service closed")

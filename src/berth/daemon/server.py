@@ -58,7 +58,8 @@ async def _compose(cfg: DaemonConfig, bus: EventBus) -> tuple[Backends, Any, Con
     warnings += side.warnings
     system = SystemInfo(cfg, driver, lambda: _image_count(images), lambda: bus.listeners,
                         warnings, side.counts)
-    return Backends(system=system, images=images, events=bus, containers=side.service), \
+    return Backends(system=system, images=images, events=bus, containers=side.service,
+                    execs=side.service), \
         svc, side
 
 

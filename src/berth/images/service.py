@@ -205,6 +205,19 @@ class ImageService:
             self.gc()
             raise
 
+    def commit_image(self, parent: str, layer: BinaryIO, *, config: Any, author: str = "",
+                     comment: str = "", created_by: str = "", container: str = "",
+                     repo: str | None = None, tag: str | None = None) -> str:
+        """``docker commit``: ``parent`` plus one layer tar (uncompressed) → image ID."""
+        from berth.images.commit import commit_image
+        try:
+            return commit_image(self, parent, layer, config=config, author=author,
+                                comment=comment, created_by=created_by,
+                                container=container, repo=repo, tag=tag)
+        except BaseException:
+            self.gc()
+            raise
+
     # -- garbage collection ----------------------------------------------------------------
 
     def gc(self) -> gcmod.GCResult:

@@ -123,3 +123,14 @@ def after_exit(runtime_root: str, cid: str, cgroup_paths: dict[str, str]) -> dic
     except Exception as e:
         error = f"cleaning up the container failed: {e}"
     return {"oom": oom, "error": error}
+
+
+def exec_process(runtime_root: str, cid: str, process: dict[str, Any], stdio: list[int],
+                 console: str | None) -> int:
+    """``berth.runtime.exec_process`` with ``stdio`` as fds 0/1/2 (as ``create``); the
+    exec'd process's pid once it has execve'd (it is re-parented to the monitor)."""
+    from berth.runtime.execproc import exec_process as runtime_exec
+    for fd, src in enumerate(stdio):
+        os.dup2(src, fd)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    return runtime_exec(runtime_root, cid, process, console_socket=console)

@@ -5,10 +5,11 @@ Single-threaded over ``select.poll`` (no asyncio: it would cost the monitor ~1 M
 output and input, ``clients.Clients`` the monitor.sock connections (``ops`` their
 requests). SIGCHLD arrives as a byte on a wakeup pipe; every wake reaps all exited
 children (we are a subreaper, so orphans of the container land here too). When the init
-exits: take the exit status (128+signal when killed), then in a throwaway child
-(``child.after_exit``) the cgroup's OOM-kill count and the runtime's delete (kills
-stragglers, removes the cgroup and state), read the output to EOF (at most ``DRAIN``
-seconds), then ``_finish`` writes exit.json, answers waiters and exits.
+exits: take the exit status (128+signal when killed), then ``setup.after_exit`` (for a
+container, in a throwaway child: the cgroup's OOM-kill count and the runtime's delete,
+which kills stragglers and removes the cgroup and state; nothing for an exec), read
+the output to EOF (at most ``DRAIN`` seconds), then ``_finish`` writes exit.json,
+answers waiters and exits.
 
 Memory: the loop is what runs for the container's whole life, in a process that shares
 its pages with the spawner until it writes them; it allocates nothing while idle and
@@ -22,7 +23,8 @@ import select
 import signal
 import time
 
-from berth.monitor import child, records
+from berth.errdefs import FailedPrecondition
+from berth.monitor import records
 from berth.monitor.clients import Clients
 from berth.monitor.logs.lines import LineSplitter
 from berth.monitor.pump import GONE, IN, Pump
@@ -55,14 +57,21 @@ class Monitor(Pump, Clients):
         assert setup.listener is not None
         self.listener = setup.listener
         self._watch(self.listener.fileno(), IN, self._accept)
+        self.start_deadline = getattr(setup, "start_deadline", 0.0)
+        self._watch_stdio()
+
+    def _watch_stdio(self) -> None:
+        """Poll the output fds (and know the stdin fd) not watched yet: at set-up, and
+        again after an exec's ``start`` brought its pty master."""
         for fd, stream in ((self.stdio.out, "stdout"), (self.stdio.err, "stderr")):
-            if fd is not None:
+            if fd is not None and fd not in self.outputs:
                 os.set_blocking(fd, False)
                 self.outputs[fd] = stream
                 self._watch(fd, IN, self._output_handler(fd))
-        if self.stdio.inp is not None and self.stdio.inp not in self.outputs:
-            os.set_blocking(self.stdio.inp, False)
-            self.handlers[self.stdio.inp] = lambda ev: self._flush_stdin()
+        inp = self.stdio.inp
+        if inp is not None and inp not in self.outputs and inp not in self.handlers:
+            os.set_blocking(inp, False)
+            self.handlers[inp] = lambda ev: self._flush_stdin()
 
     def _signals(self) -> None:
         self.sig_r, sig_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -82,6 +91,8 @@ class Monitor(Pump, Clients):
             timeout = None
             if self.exit is not None:
                 timeout = max(0, int((self.deadline - time.monotonic()) * 1000))
+            elif self.start_deadline and not self.init_pid:
+                timeout = max(0, int((self.start_deadline - time.monotonic()) * 1000))
             for fd, ev in self.poll.poll(timeout):
                 handler = self.handlers.get(fd)
                 if handler is not None:
@@ -89,6 +100,10 @@ class Monitor(Pump, Clients):
         self._finish()
 
     def _done(self) -> bool:
+        if self.exit is None and self.start_deadline and not self.init_pid \
+                and time.monotonic() >= self.start_deadline:
+            self._ended(records.exit_record(
+                126, False, records.now_rfc3339(), "exec was never started"))
         if self.exit is None:
             return False
         return not self.outputs or time.monotonic() >= self.deadline
@@ -123,18 +138,35 @@ class Monitor(Pump, Clients):
             if pid == self.init_pid and self.exit is None:
                 self._init_exited(status)
 
+    def start(self) -> int:
+        """The ``start`` op: the process's pid. A failed exec start ends the monitor
+        (its exit record carries the runtime's 126/127); a container's does not."""
+        if self.exit is not None:
+            raise FailedPrecondition(f"container {self.s.cid}: cannot start: it has exited")
+        try:
+            pid = self.s.start()
+        except BaseException as e:
+            rec = self.s.start_failed(e)
+            if rec is not None:
+                self._ended(rec, drain=0.0)
+            raise
+        if pid != self.init_pid:
+            self.init_pid = pid
+            self._watch_stdio()
+            self._reap()  # it may have exited (and been re-parented to us) already
+        return pid
+
     def _init_exited(self, status: int) -> None:
         finished = records.now_rfc3339()
         code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else \
             os.waitstatus_to_exitcode(status)
-        reply = child.call(child.after_exit, str(self.s.runtime_root), self.s.cid,
-                           self.s.state.get("cgroupPaths") or {})
-        res = reply.get("result") or {}
-        oom = bool(res.get("oom"))
-        error = str(res.get("error") or "") if reply.get("ok") else \
-            f"cleaning up the container failed: {reply.get('error')}"
-        self.exit = records.exit_record(code, oom, finished, error)
-        self.deadline = time.monotonic() + DRAIN
+        oom, error = self.s.after_exit()
+        self._ended(records.exit_record(code, oom, finished, error))
+
+    def _ended(self, rec: dict[str, Any], drain: float = DRAIN) -> None:
+        """The process is gone: drain output for at most ``drain`` s, then finish."""
+        self.exit = rec
+        self.deadline = time.monotonic() + drain
         if self.stdin_buf or self.stdio.inp is not None:
             self.stdin_buf.clear()
             self._set_stdin_mask()

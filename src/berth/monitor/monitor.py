@@ -8,6 +8,10 @@ dirty this process's pages) with that stdio as its fds 0/1/2, take the pty maste
 ``monitor.pid``, listen on ``monitor.sock``, and only then reply ok, so berthd can rely
 on the socket. Any failure replies the error (with the runtime's exit code: 127 missing
 binary, 126 not executable) and undoes what was made. ``loop.Monitor`` serves the rest.
+
+An exec request (``"op": "exec"``) gets ``execmon.ExecSetup`` instead: same loop, same
+monitor.sock protocol, but its process is only made by the ``start`` op. ``Setup``'s
+``start``/``after_exit``/``start_failed`` are the hooks the loop calls for either kind.
 """
 
 from __future__ import annotations
@@ -57,7 +61,31 @@ class Setup:
         if self.stdio.tty:
             self.stdio.take_console()
         records.write_pid(self.state_dir, os.getpid())
-        self.listener = _listen(records.SOCK_FILE)
+        self.listener = listen(records.SOCK_FILE)
+
+    def start(self) -> int:
+        """The ``start`` op: release the init (blocked on the exec fifo); its pid."""
+        from berth.monitor import child
+        reply = child.call(child.start, str(self.runtime_root), self.cid)
+        if not reply.get("ok"):
+            raise records.error_from_reply(reply)
+        return int(self.state["pid"])
+
+    def start_failed(self, e: BaseException) -> dict[str, Any] | None:
+        """An exit record when a failed ``start`` ends the monitor (never for a container:
+        its init stays created, berthd may start it again or delete it)."""
+        return None
+
+    def after_exit(self) -> tuple[bool, str]:
+        """Once the init has exited: (OOM-killed, error) after deleting the container."""
+        from berth.monitor import child
+        reply = child.call(child.after_exit, str(self.runtime_root), self.cid,
+                           self.state.get("cgroupPaths") or {})
+        res = reply.get("result") or {}
+        if not reply.get("ok"):
+            return bool(res.get("oom")), \
+                f"cleaning up the container failed: {reply.get('error')}"
+        return bool(res.get("oom")), str(res.get("error") or "")
 
     def undo(self) -> None:
         """After a failed set-up: no container, no socket, no pid file."""
@@ -73,7 +101,7 @@ class Setup:
             self.writer.close()
 
 
-def _listen(name: str) -> socket.socket:
+def listen(name: str) -> socket.socket:
     try:
         os.unlink(name)
     except FileNotFoundError:
@@ -104,7 +132,12 @@ def main(req: dict[str, Any], reply_fd: int, tag: dict[str, Any] | None = None) 
     tag = tag or {}
     code = 1
     try:
-        setup = Setup(req)
+        setup: Any
+        if req.get("op") == "exec":
+            from berth.monitor.execmon import ExecSetup
+            setup = ExecSetup(req)
+        else:
+            setup = Setup(req)
         try:
             setup.run()
         except BaseException as e:

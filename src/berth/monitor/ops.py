@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 
 from berth.errdefs import BerthError, FailedPrecondition, InvalidArgument
-from berth.monitor import records
 from berth.monitor.records import error_reply
 
 TYPE_CHECKING = False
@@ -78,13 +77,7 @@ def dispatch(mon: Monitor, conn: Conn) -> None:
 
 
 def _start(mon: Monitor) -> int:
-    if mon.exit is not None:
-        raise FailedPrecondition(f"container {mon.s.cid}: cannot start: it has exited")
-    from berth.monitor import child
-    reply = child.call(child.start, str(mon.s.runtime_root), mon.s.cid)
-    if not reply.get("ok"):
-        raise records.error_from_reply(reply)
-    return mon.init_pid
+    return mon.start()
 
 
 def _resize(mon: Monitor, req: dict[str, object]) -> None:
@@ -102,7 +95,7 @@ def _resize(mon: Monitor, req: dict[str, object]) -> None:
 def _signal(mon: Monitor, sig: object) -> None:
     if not isinstance(sig, int) or not 0 < sig < 65:
         raise InvalidArgument(f"signal: bad signal number {sig!r}")
-    if mon.exit is not None:
+    if mon.exit is not None or mon.init_pid <= 0:  # kill(0) would hit our own group
         raise FailedPrecondition(f"container {mon.s.cid}: is not running")
     try:
         os.kill(mon.init_pid, sig)

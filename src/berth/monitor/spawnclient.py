@@ -2,7 +2,8 @@
 
 ``start_spawner(exec_root)`` launches ``python -m berth.monitor.spawner <fd>`` with one
 end of a socketpair and returns a ``SpawnerClient``. ``await client.spawn(request)``
-sends one request (``op`` and ``rid`` are filled in) and returns the spawner's reply dict
+sends one request (``rid`` is filled in; ``op`` defaults to ``spawn``, ``exec`` makes
+an exec's monitor) and returns the spawner's reply dict
 as is (``ok`` false carries ``error`` and ``exit_code``; ``records.raise_reply`` turns it
 into an errdefs exception). Replies are matched by ``rid``, so spawns may overlap. If the
 spawner has died, the next ``spawn`` starts a new one; requests in flight when it dies
@@ -75,7 +76,7 @@ class SpawnerClient:
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[rid] = fut
         try:
-            self._writer.write(encode(dict(request, op="spawn", rid=rid)))
+            self._writer.write(encode({"op": "spawn", **request, "rid": rid}))
             await self._writer.drain()
             reply = await fut
         except (ConnectionError, OSError) as e:

@@ -12,6 +12,8 @@ The spawner's request handling (JSON, dicts, polling) writes dozens of pages per
 so monitors are not forked from it: the zygote, forked right after the imports, only
 reads a request packet, forks and reaps; it writes almost nothing between forks.
 
+An ``"op": "exec"`` request makes an exec's monitor (``execmon``) the same way.
+
 Per spawn: the spawner sends ``<seq>\n<request line>`` as one packet on a SOCK_SEQPACKET
 pair to the zygote; the zygote forks A → A: ``setsid``, fork B (the monitor), sends
 ``{"seq", "pid": B}`` and exits; the zygote reaps A at once, so B is re-parented to init
@@ -41,11 +43,13 @@ if TYPE_CHECKING:
 
 __all__ = ["Spawner", "SpawnerClient", "main", "start_spawner"]
 REQUIRED = ("id", "bundle", "runtime_root", "state_dir")
+EXEC_REQUIRED = ("id", "exec_id", "runtime_root", "state_dir", "process")
 MAX_PACKET = 1 << 16  # the zygote reads one packet of at most this
 
 
 def preload() -> None:
     """Import what a monitor runs, so forks do not pay for (or duplicate) it."""
+    import berth.monitor.execmon
     import berth.monitor.logs.jsonfile
     import berth.monitor.logs.local
     import berth.monitor.logs.rotate
@@ -54,6 +58,7 @@ def preload() -> None:
     import berth.monitor.ops
     import berth.runtime.cgroups
     import berth.runtime.create
+    import berth.runtime.execproc
     import berth.runtime.ops
     import berth.runtime.start
     import berth.runtime.tty  # noqa: F401
@@ -120,10 +125,13 @@ class Spawner:
                         "kind": "InvalidArgument", "exit_code": 125})
             return
         rid = req.get("rid") if isinstance(req, dict) else None
-        missing = [k for k in REQUIRED if not isinstance(req, dict) or not req.get(k)]
-        if not isinstance(req, dict) or req.get("op") != "spawn" or missing:
+        op = req.get("op") if isinstance(req, dict) else None
+        need = EXEC_REQUIRED if op == "exec" else REQUIRED
+        missing = [k for k in need if not isinstance(req, dict) or not req.get(k)]
+        if op not in ("spawn", "exec") or missing:
             self._send({"ok": False, "rid": rid, "kind": "InvalidArgument", "exit_code": 125,
-                        "error": f"spawner: bad request (op must be spawn; missing {missing})"})
+                        "error": "spawner: bad request (op must be spawn or exec; "
+                                 f"missing {missing})"})
             return
         if len(line) > MAX_PACKET - 32:
             self._send({"ok": False, "rid": rid, "kind": "InvalidArgument", "exit_code": 125,

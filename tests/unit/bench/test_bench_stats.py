@@ -27,3 +27,11 @@ def test_ratios_pairs_only_where_both_exist() -> None:
     sums = {"berth": Summary.of([3.0]), "docker": Summary.of([6.0])}
     assert ratios(sums, ["berth"], ["docker", "podman"]) == {"berth": {"docker": 0.5}}
     assert ratios(sums, ["missing"], ["docker"]) == {}
+
+
+def test_no_ratio_for_negative_or_zero_medians() -> None:
+    from bench.stats import Summary, ratio
+
+    pos, neg, zero = Summary.of([2.0]), Summary.of([-0.2]), Summary.of([0.0])
+    assert ratio(neg, pos) is None and ratio(pos, neg) is None and ratio(pos, zero) is None
+    assert ratio(zero, pos) == 0.0

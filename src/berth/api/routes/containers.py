@@ -158,7 +158,7 @@ async def prune(request: web.Request) -> web.Response:
 
 
 def register(app: web.Application) -> None:
-    from . import container_info, container_streams
+    from . import container_info, container_stats, container_streams
 
     add_route(app, "POST", "/containers/create", create)
     add_route(app, "POST", "/containers/prune", prune)
@@ -169,3 +169,4 @@ def register(app: web.Application) -> None:
     add_route(app, "DELETE", "/containers/{id}", remove)
     container_info.register(app)
     container_streams.register(app)
+    container_stats.register(app)

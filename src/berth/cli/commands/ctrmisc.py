@@ -37,10 +37,11 @@ def make_port(name: str, path: str, usage: str) -> click.Command:
         ports = (info.get("NetworkSettings") or {}).get("Ports") or {}
         if len(args) == 2:
             port, _, proto = args[1].partition("/")
+            _check_port(port)
             key = f"{port}/{proto or 'tcp'}"
             binds = ports.get(key)
             if not binds:
-                raise CLIError(f"Error: No public port '{key}' published for {args[0]}")
+                raise CLIError(f"Error: No public port '{args[1]}' published for {args[0]}")
             out("".join(f"{_hostport(b)}\n" for b in binds))
             return
         for key in sorted(ports):
@@ -48,6 +49,15 @@ def make_port(name: str, path: str, usage: str) -> click.Command:
                 out(f"{key} -> {_hostport(b)}\n")
 
     return new_command(name, usage, run, [])
+
+
+def _check_port(port: str) -> None:
+    """docker parses the port with Go's ParseUint(port, 10, 16) and wraps its error."""
+    why = "" if port.isascii() and port.isdigit() else "invalid syntax"
+    if not why and int(port) > 65535:
+        why = "value out of range"
+    if why:
+        raise CLIError(f'Error: invalid port ({port}): strconv.ParseUint: parsing "{port}": {why}')
 
 
 def _hostport(b: dict[str, str]) -> str:
