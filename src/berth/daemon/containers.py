@@ -7,8 +7,7 @@ before the API listens, so no request sees a half-recovered state.
 
 Shutdown stops only berthd's own helpers: the spawner exits, monitors and containers
 keep running (they are nobody's children) and are re-attached on the next start.
-If the container modules cannot be imported or the service cannot start, berthd still
-serves images and the container routes answer 501 with the cause.
+If the service cannot start, the error stops berthd (after stopping the spawner).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .config import DaemonConfig
@@ -29,8 +28,6 @@ log = logging.getLogger("berthd")
 class ContainerSide:
     service: Any = None  # berth.containers.ContainerService
     spawner: Any = None  # berth.monitor.spawnclient.SpawnerClient
-    error: str = ""
-    warnings: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Containers by state for ``/info``."""
@@ -58,25 +55,19 @@ class ContainerSide:
 
 
 async def start(cfg: DaemonConfig, bus: EventBus, images: Any, snapshotter: Any) -> ContainerSide:
-    """Spawner → service → recover; failures leave an empty side with the reason."""
+    """Spawner → service → recover."""
+    from berth.containers import ContainerService
+    from berth.monitor.spawnclient import start_spawner
+
     side = ContainerSide()
-    if snapshotter is None:
-        side.error = "the image service is unavailable"
-        return side
     loop = asyncio.get_running_loop()
     try:
-        from berth.containers import ContainerService
-        from berth.monitor.spawnclient import start_spawner
-
         side.spawner = await loop.run_in_executor(None, start_spawner, cfg.exec_root)
         side.service = await loop.run_in_executor(
             None, lambda: ContainerService(cfg.data_root, cfg.exec_root, images, snapshotter,
                                            side.spawner, bus.publish))
         await side.service.recover()
-    except Exception as exc:  # berthd keeps serving images; containers answer 501
-        log.exception("container service unavailable")
-        side.error = str(exc) or type(exc).__name__
-        side.warnings.append(f"WARNING: container service unavailable: {side.error}")
+    except BaseException:
         await side.close()
-        side.service = side.spawner = None
+        raise
     return side

@@ -21,7 +21,6 @@ from berth.api.server import Host, listen, parse_host, remove_sockets
 from .config import DaemonConfig
 from .containers import ContainerSide
 from .containers import start as start_containers
-from .degraded import UnavailableImages
 from .events import EventBus
 from .pidfile import PidFile
 from .sysinfo import SystemInfo
@@ -30,37 +29,21 @@ log = logging.getLogger("berthd")
 SHUTDOWN_GRACE = 2.0  # seconds for in-flight requests; waits and follows are cut after it
 
 
-def _image_count(images: Any) -> int:
-    if isinstance(images, UnavailableImages):
-        return 0
-    counts = images.counts()
-    if isinstance(counts, int):
-        return counts
-    return int(counts.get("images", counts.get("Images", 0)))
-
-
 async def _compose(cfg: DaemonConfig, bus: EventBus) -> tuple[Backends, Any, ContainerSide]:
     """Services → backends; the image service is GC'd and the containers are recovered
-    before the API opens."""
+    before the API opens. A service that cannot start stops berthd with its error: a
+    daemon that answers with half its services would hide the fault."""
     from . import services
 
     loop = asyncio.get_running_loop()
-    warnings: list[str] = []
-    try:
-        svc = await loop.run_in_executor(None, services.build, cfg, bus)
-        driver, images = svc.driver, svc.images
-        await loop.run_in_executor(None, images.gc)
-    except ImportError as exc:
-        log.error("image service unavailable: %s", exc)
-        warnings.append(f"WARNING: image service unavailable: {exc}")
-        svc, driver, images = None, "none", UnavailableImages(str(exc))
-    side = await start_containers(cfg, bus, images, getattr(svc, "snapshotter", None))
-    warnings += side.warnings
-    system = SystemInfo(cfg, driver, lambda: _image_count(images), lambda: bus.listeners,
-                        warnings, side.counts)
+    svc = await loop.run_in_executor(None, services.build, cfg, bus)
+    images = svc.images
+    await loop.run_in_executor(None, images.gc)
+    side = await start_containers(cfg, bus, images, svc.snapshotter)
+    system = SystemInfo(cfg, svc.driver, lambda: int(images.counts()["Images"]),
+                        lambda: bus.listeners, [], side.counts)
     return Backends(system=system, images=images, events=bus, containers=side.service,
-                    execs=side.service), \
-        svc, side
+                    execs=side.service), svc, side
 
 
 async def serve(cfg: DaemonConfig, ready: asyncio.Event | None = None) -> None:
@@ -94,5 +77,4 @@ async def serve(cfg: DaemonConfig, ready: asyncio.Event | None = None) -> None:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
             await side.close()  # containers and their monitors keep running
-            if svc is not None:
-                svc.close()
+            svc.close()
