@@ -27,11 +27,12 @@ apt:
 
 # Bytecode is compiled up front: with PYTHONDONTWRITEBYTECODE set, every start of berth-runtime
 # or the CLI would otherwise recompile its modules.
-# berth-runtime gets a lean launcher (python -I -S, no site): engines start it several times
-# per container (see berth/runtime/launcher.py).
+# berth-runtime and berth get lean launchers (python -I -S, no site): they start for every
+# command, engines start the runtime several times per container (berth/_util/launcher.py).
 venv: $(BIN)/.installed
 	$(BIN)/python -m compileall -q src >/dev/null
-	$(BIN)/python -m berth.runtime.launcher $(BIN)/berth-runtime >/dev/null
+	$(BIN)/python -m berth._util.launcher $(BIN)/berth-runtime berth.runtime.__main__
+	$(BIN)/python -m berth._util.launcher $(BIN)/berth berth.cli.main --site
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)

@@ -17,8 +17,8 @@ import logging
 from dataclasses import dataclass
 
 from berth import errdefs
+from berth._util import stdcopy
 
-from . import stdcopy
 from .backends import StreamPair
 from .detachkeys import DetachFilter
 from .hijack import HijackedConnection
@@ -72,7 +72,7 @@ async def report_error(conn: HijackedConnection, exc: BaseException, multiplexed
     msg = exc.message if isinstance(exc, errdefs.BerthError) else str(exc) or type(exc).__name__
     data = msg.encode() + b"\n"
     with contextlib.suppress(OSError):
-        await conn.write(stdcopy.frame(stdcopy.Stream.SYSTEMERR, data) if multiplexed
+        await conn.write(stdcopy.frame(stdcopy.SYSTEMERR, data) if multiplexed
                          else data)
 
 

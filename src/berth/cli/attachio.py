@@ -14,7 +14,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from berth.client import stdcopy
+from berth._util import stdcopy
 
 if TYPE_CHECKING:
     from berth.client.transport import Response

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from berth.client import APIClient
 
 
-@dataclass
 class Globals:
-    """Global flags (``-H``, ``-D``, ``-l``, ``--config``)."""
+    """Global flags (``-H``, ``-D``, ``-l``, ``--config``); a plain class because importing
+    ``dataclasses`` (and with it ``inspect``) costs ~10 ms at every start."""
 
-    host: str | None = None
-    debug: bool = False
-    log_level: str = "info"
-    config: str | None = None
-    _client: Any = field(default=None, repr=False)
+    def __init__(self, host: str | None = None, debug: bool = False, log_level: str = "info",
+                 config: str | None = None) -> None:
+        self.host, self.debug, self.log_level, self.config = host, debug, log_level, config
+        self._client: Any = None
 
     def client(self) -> APIClient:
         """The API client for the selected daemon (made on first use)."""

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import NamedTuple
 
 from berth.errdefs import InvalidArgument
 
@@ -18,9 +17,9 @@ DEFAULT_HOST = "unix:///run/berth/berth.sock"
 DEFAULT_TCP_PORT = 2375
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    """A parsed daemon address: ``scheme`` is ``unix`` or ``tcp``."""
+class Endpoint(NamedTuple):
+    """A parsed daemon address: ``scheme`` is ``unix`` or ``tcp`` (a NamedTuple, not a
+    dataclass: the CLI must not import ``dataclasses`` at start-up)."""
 
     scheme: str
     path: str = ""
@@ -61,6 +60,8 @@ def parse_host(address: str) -> Endpoint:
 
 def _parse_tcp(address: str) -> Endpoint:
     """``tcp://host[:port]``; the port defaults to 2375 like docker's."""
+    from urllib.parse import urlsplit  # tcp only: not worth its import for unix sockets
+
     parts = urlsplit("tcp://" + address.partition("://")[2])
     try:
         port = parts.port or DEFAULT_TCP_PORT

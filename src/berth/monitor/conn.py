@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import socket
-import struct
 
+from berth._util import stdcopy
 from berth.errdefs import InvalidArgument
 from berth.monitor.records import MAX_LINE, encode
 
@@ -20,13 +20,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-_STDCOPY = struct.Struct(">BxxxI")
-STREAM_IDS = {"stdout": 1, "stderr": 2}
+STREAM_IDS = {"stdout": stdcopy.STDOUT, "stderr": stdcopy.STDERR}
 MAX_PENDING = 4 << 20  # an attacher this far behind is dropped rather than block the log
 
 
 def frame(stream: str, data: bytes) -> bytes:
-    return _STDCOPY.pack(STREAM_IDS[stream], len(data)) + data
+    """Output of the named stream as docker's stdcopy frame."""
+    return stdcopy.frame(STREAM_IDS[stream], data)
 
 
 class Conn:

@@ -9,7 +9,7 @@ import pytest
 import test_api_containers_fake as fake
 from test_api_containers_fake import CID, FakeContainers
 
-from berth.api import stdcopy
+from berth._util import stdcopy
 
 Client = Any
 ctrs, cclient = fake.ctrs, fake.cclient  # shared fixtures

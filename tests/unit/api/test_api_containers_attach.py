@@ -13,7 +13,7 @@ from typing import Any
 import test_api_containers_fake as fake
 from test_api_containers_fake import FakeContainers
 
-from berth.api import stdcopy
+from berth._util import stdcopy
 
 Client = Any
 ctrs, cclient = fake.ctrs, fake.cclient  # shared fixtures

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from berth import errdefs
-from berth.api import detachkeys, stdcopy
+from berth._util import stdcopy
+from berth.api import detachkeys
 
 
 def test_frame_header() -> None:
@@ -18,10 +19,14 @@ def test_frame_header() -> None:
 def test_decoder_byte_by_byte() -> None:
     data = stdcopy.frame(1, b"hello") + stdcopy.frame(2, b"oops") + stdcopy.frame(0, b"in")
     dec = stdcopy.Decoder()
-    frames = []
+    merged: list[tuple[int, bytes]] = []
     for i in range(len(data)):
-        frames += dec.feed(data[i:i + 1])
-    assert frames == [(1, b"hello"), (2, b"oops"), (0, b"in")]
+        for stream, piece in dec.feed(data[i:i + 1]):
+            if merged and merged[-1][0] == stream:
+                merged[-1] = (stream, merged[-1][1] + piece)
+            else:
+                merged.append((stream, piece))
+    assert merged == [(1, b"hello"), (2, b"oops"), (0, b"in")]
     assert not dec.pending
 
 

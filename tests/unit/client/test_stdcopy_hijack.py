@@ -9,23 +9,29 @@ from pathlib import Path
 
 import pytest
 
-from berth.client import APIClient, stdcopy
+from berth._util import stdcopy
+from berth.client import APIClient
 
 
 def test_demux_split_anywhere() -> None:
     data = stdcopy.frame(1, b"out1\n") + stdcopy.frame(2, b"err\n") + stdcopy.frame(1, b"o2")
     for cut in range(1, len(data)):
         out, err = io.BytesIO(), io.BytesIO()
-        d = stdcopy.Demuxer(out, err)
-        d.feed(data[:cut])
-        d.feed(data[cut:])
+        reads = iter([data[:cut], data[cut:], b""])
+        stdcopy.copy(reads.__next__, out, err)
         assert (out.getvalue(), err.getvalue()) == (b"out1\no2", b"err\n")
 
 
+def test_payload_is_written_before_its_frame_is_complete() -> None:
+    out = io.BytesIO()
+    reads = iter([stdcopy.frame(1, b"hello")[:10], b""])
+    stdcopy.copy(reads.__next__, out, io.BytesIO())
+    assert out.getvalue() == b"he"
+
+
 def test_systemerr_frame_raises() -> None:
-    d = stdcopy.Demuxer(io.BytesIO(), io.BytesIO())
-    with pytest.raises(stdcopy.StdcopyError, match="boom"):
-        d.feed(stdcopy.frame(3, b"boom"))
+    with pytest.raises(stdcopy.FramingError, match="boom"):
+        stdcopy.Decoder().feed(stdcopy.frame(3, b"boom"))
 
 
 def _server(path: Path, seen: list[bytes]) -> socket.socket:

@@ -80,9 +80,9 @@ def test_birth_flags_fall_back_when_setup_must_come_first(launch: Launch) -> Non
 
 
 def test_lean_launcher_runs_the_cli_without_site_or_re(tmp_path: Path) -> None:
-    from berth.runtime import launcher
+    from berth._util import launcher
     path = tmp_path / "berth-runtime"
-    launcher.install(str(path))
+    launcher.install(str(path), "berth.runtime.__main__")
     assert os.stat(path).st_mode & 0o777 == 0o755
     text = path.read_text()
     assert text.startswith(f"#!{sys.executable} -IS\n")

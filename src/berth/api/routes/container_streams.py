@@ -15,8 +15,9 @@ from typing import Any
 from aiohttp import web
 
 from berth import errdefs
+from berth._util import stdcopy
 
-from .. import detachkeys, session, stdcopy
+from .. import detachkeys, session
 from ..aiter import as_async
 from ..app import EXECUTOR, add_route, in_thread
 from ..eventfilter import parse_time

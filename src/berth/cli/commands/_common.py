@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-import click
+from typing import TYPE_CHECKING, Any
 
 from berth.cli.context import Globals
+
+if TYPE_CHECKING:
+    import click
 
 
 def new_command(name: str, usage: str, callback: Callable[..., Any],
                 params: list[click.Parameter]) -> click.Command:
     """A click command taking any number of positional ARGS (checked by the callback)."""
+    import click  # here, not at the top: the fast path imports this module without click
+
     params = [*params, click.Argument(["args"], nargs=-1)]
     cmd = click.Command(name, callback=click.pass_context(callback), params=params,
                         context_settings={"help_option_names": ["--help"],
@@ -23,14 +26,20 @@ def new_command(name: str, usage: str, callback: Callable[..., Any],
 
 
 def flag(decls: list[str], help: str) -> click.Option:
+    import click
+
     return click.Option(decls, is_flag=True, default=False, help=help)
 
 
 def value(decls: list[str], help: str, default: Any = None, multiple: bool = False) -> click.Option:
+    import click
+
     return click.Option(decls, default=default, multiple=multiple, help=help)
 
 
 def format_option(help: str = "Format output using a custom template") -> click.Option:
+    import click
+
     return click.Option(["--format"], default="", help=help)
 
 

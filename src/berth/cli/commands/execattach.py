@@ -47,7 +47,7 @@ def timestamp(value: str, now: float | None = None) -> str:
 
 
 def _pump(resp: Any, use_tty: bool) -> None:
-    from berth.client import stdcopy
+    from berth._util import stdcopy
 
     if use_tty:
         while data := resp.read1(1 << 15):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any
-
-import click
+from typing import TYPE_CHECKING, Any
 
 from berth.cli.commands._common import (
     bool_value,
@@ -17,12 +15,14 @@ from berth.cli.commands._common import (
     parse_filters,
     value,
 )
-from berth.cli.context import out
+from berth.cli.context import Globals, out
 from berth.cli.format.govalues import Context
 from berth.cli.format.listing import render
 from berth.cli.format.units import human_duration, human_size, human_size_precision
 from berth.cli.usage import check_args
-from berth.oci.reference import parse as parse_normalized
+
+if TYPE_CHECKING:
+    import click
 
 IMAGE_TABLE = ("table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
                "{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}")
@@ -125,6 +125,8 @@ def image_rows(images: list[dict[str, Any]], trunc: bool, show_digest: bool,
 
 
 def _group(refs: list[str], want: str) -> dict[str, list[str]]:
+    from berth.oci.reference import parse as parse_normalized  # not on ps's import path
+
     out: dict[str, list[str]] = {}
     for ref in refs:
         try:
@@ -158,17 +160,22 @@ def _tagged_rows(img: dict[str, Any], trunc: bool, show_digest: bool,
     return rows
 
 
+def list_images(g: Globals, path: str, usage: str, o: dict[str, Any],
+                args: tuple[str, ...]) -> None:
+    """The body of ``images``; ``o`` holds the flags by click's names (fast path too)."""
+    check_args(args, path, usage, max=1)
+    filters = parse_filters(o["filter"], path, usage)
+    if args:
+        filters.setdefault("reference", []).append(args[0])
+    images = g.client().images.list(all=o["all"], filters=filters)
+    fmt = image_format(o["format"] or "table", o["quiet"], o["digests"])
+    need = o["digests"] or "{{.Digest}}" in fmt
+    out(render(fmt, image_rows(images, not o["no_trunc"], o["digests"], need), IMAGE_HEADER))
+
+
 def make_images(name: str, path: str, usage: str) -> click.Command:
-    def run(ctx: click.Context, quiet: bool, all: bool, no_trunc: bool, digests: bool,
-            format: str, filter: tuple[str, ...], args: tuple[str, ...]) -> None:
-        check_args(args, path, usage, max=1)
-        filters = parse_filters(filter, path, usage)
-        if args:
-            filters.setdefault("reference", []).append(args[0])
-        images = globals_of(ctx).client().images.list(all=all, filters=filters)
-        fmt = image_format(format or "table", quiet, digests)
-        need = digests or "{{.Digest}}" in fmt
-        out(render(fmt, image_rows(images, not no_trunc, digests, need), IMAGE_HEADER))
+    def run(ctx: click.Context, args: tuple[str, ...], **o: Any) -> None:
+        list_images(globals_of(ctx), path, usage, o, args)
 
     return new_command(name, usage, run, [
         flag(["-q", "--quiet"], "Only show image IDs"),
@@ -240,6 +247,8 @@ def make_history(name: str, path: str, usage: str) -> click.Command:
             fmt = "{{.ID}}" if quiet else HISTORY_TABLE if is_human else HISTORY_TABLE_RAW
         rows = [HistoryRow(h, not no_trunc, is_human) for h in items]
         out(render(fmt, rows, HISTORY_HEADER))
+
+    import click
 
     human_opt = click.Option(["-H", "--human"], is_flag=False, flag_value="true",
                              default=None,

@@ -17,8 +17,13 @@ from berth.cli.commands._common import flag, globals_of, new_command, value
 from berth.cli.usage import CLIError, check_args, flag_error
 
 
-def each(names: tuple[str, ...], fn: Callable[[str], Any], echo: bool = True) -> None:
-    """Apply ``fn`` to every name; print names that worked, then all errors (exit 1)."""
+def each(names: tuple[str, ...], fn: Callable[[str], Any], echo: bool = True,
+         skip_missing: bool = False) -> None:
+    """Apply ``fn`` to every name; print names that worked, then all errors (exit 1).
+
+    ``skip_missing`` is ``rm -f``'s rule: a missing container is reported on stderr at
+    once and is not an error (docker exits 0 for it).
+    """
     from berth.cli.errors import describe
 
     errs = []
@@ -26,6 +31,9 @@ def each(names: tuple[str, ...], fn: Callable[[str], Any], echo: bool = True) ->
         try:
             res = fn(n)
         except errdefs.BerthError as exc:
+            if skip_missing and isinstance(exc, errdefs.NotFound):
+                sys.stderr.write(describe(exc)[0] + "\n")
+                continue
             errs.append(describe(exc)[0])
             continue
         sys.stdout.write(f"{res if res is not None else n}\n" if echo else "")
@@ -104,7 +112,8 @@ def make_rm(name: str, path: str, usage: str) -> click.Command:
             args: tuple[str, ...]) -> None:
         check_args(args, path, usage, min=1)
         api = globals_of(ctx).client().containers
-        each(args, lambda n: api.remove(n.strip("/"), force, volumes, link))
+        each(args, lambda n: api.remove(n.strip("/"), force, volumes, link),
+             skip_missing=force)
 
     return new_command(name, usage, run, [
         flag(["-f", "--force"], "Force the removal of a running container (uses SIGKILL)"),
@@ -148,5 +157,12 @@ def make_rename(name: str, path: str, usage: str) -> click.Command:
         old, new = args[0].strip(), args[1].strip()
         if not new or not old:
             raise CLIError("Error: Neither old nor new names may be empty", 1)
-        globals_of(ctx).client().containers.rename(old, new)
+        try:
+            globals_of(ctx).client().containers.rename(old, new)
+        except errdefs.BerthError as exc:  # docker prints the cause, then its own line
+            from berth.cli.errors import describe
+
+            sys.stderr.write(describe(exc)[0] + "\n")
+            raise CLIError(f"Error: failed to rename container named {old}") from None
+
     return new_command(name, usage, run, [])

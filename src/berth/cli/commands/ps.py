@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
-import click
-
-from berth.cli.commands._common import (
-    flag,
-    format_option,
-    globals_of,
-    new_command,
-    parse_filters,
-    value,
-)
+from berth.cli.commands._common import globals_of, parse_filters
 from berth.cli.commands.images import go_time_string, since, truncate_id
 from berth.cli.commands.ports import format_ports
-from berth.cli.context import out
+from berth.cli.context import Globals, out
 from berth.cli.format.govalues import Context
 from berth.cli.format.listing import render
 from berth.cli.format.units import human_size_precision
-from berth.cli.usage import check_args, flag_error
+from berth.cli.usage import CLIError, check_args, flag_error
+
+if TYPE_CHECKING:
+    import click
 
 PS_TABLE = ("table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
             "{{.Ports}}\t{{.Names}}")
@@ -56,7 +51,8 @@ class ContainerRow(Context):
         self.c, self.trunc = c, trunc
 
     def ID(self) -> str:
-        return truncate_id(self.c["Id"]) if self.trunc else self.c["Id"]
+        cid = self.c.get("Id") or ""
+        return truncate_id(cid) if self.trunc else cid
 
     def Names(self) -> str:
         names = [n[1:] if n.startswith("/") else n for n in self.c.get("Names") or []]
@@ -128,25 +124,53 @@ def ps_format(source: str, quiet: bool, size: bool) -> str:
     return source
 
 
+def validate_format(source: str) -> None:
+    """docker 28 parses and runs ``--format`` (as given, ``table`` prefix and all) on an
+    empty row before listing, so a bad field fails even when no container matches."""
+    from berth.cli.format.template import Template, TemplateError
+
+    try:
+        tmpl = Template(source)
+    except TemplateError as exc:
+        raise CLIError(f"failed to parse template: {exc}") from None
+    try:
+        tmpl.execute(ContainerRow({}, True))
+    except TemplateError as exc:
+        raise CLIError(f"failed to execute template: {exc}") from None
+
+
+def list_ps(g: Globals, path: str, usage: str, o: dict[str, Any],
+            args: tuple[str, ...] = ()) -> None:
+    """The body of ``ps``: ``o`` holds the flags by click's names (the fast path fills it
+    the same way)."""
+    check_args(args, path, usage, max=0)
+    last, fmt_src, quiet, size = o["last"], o["format"], o["quiet"], o["size"]
+    try:
+        n = int(last)
+    except ValueError:
+        raise flag_error(f'invalid argument "{last}" for "-n, --last" flag: '
+                         f'strconv.ParseInt: parsing "{last}": invalid syntax',
+                         path, usage) from None
+    if o["latest"] and n == -1:
+        n = 1
+    filters = parse_filters(o["filter"], path, usage)
+    if fmt_src and quiet:
+        sys.stderr.write("WARNING: Ignoring custom format, because both --format and "
+                         "--quiet are set.\n")
+    if fmt_src:
+        validate_format(fmt_src)
+    fmt = ps_format(fmt_src, quiet, size)
+    want_size = size or (".Size" in fmt and not quiet)
+    rows = g.client().containers.list(
+        all=o["all"], limit=n if n > 0 else None, size=want_size, filters=filters)
+    out(render(fmt, [ContainerRow(c, not o["no_trunc"]) for c in rows], PS_HEADER))
+
+
 def make_ps(name: str, path: str, usage: str) -> click.Command:
-    def run(ctx: click.Context, all: bool, filter: tuple[str, ...], format: str,
-            last: str, latest: bool, no_trunc: bool, quiet: bool, size: bool,
-            args: tuple[str, ...]) -> None:
-        check_args(args, path, usage, max=0)
-        try:
-            n = int(last)
-        except ValueError:
-            raise flag_error(f'invalid argument "{last}" for "-n, --last" flag: '
-                             f'strconv.ParseInt: parsing "{last}": invalid syntax',
-                             path, usage) from None
-        if latest and n == -1:
-            n = 1
-        filters = parse_filters(filter, path, usage)
-        fmt = ps_format(format, quiet, size)
-        want_size = size or (".Size" in fmt and not quiet)
-        rows = globals_of(ctx).client().containers.list(
-            all=all, limit=n if n > 0 else None, size=want_size, filters=filters)
-        out(render(fmt, [ContainerRow(c, not no_trunc) for c in rows], PS_HEADER))
+    from berth.cli.commands._common import flag, format_option, new_command, value
+
+    def run(ctx: click.Context, args: tuple[str, ...], **o: Any) -> None:
+        list_ps(globals_of(ctx), path, usage, o, args)
 
     return new_command(name, usage, run, [
         flag(["-a", "--all"], "Show all containers (default shows just running)"),

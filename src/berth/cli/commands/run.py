@@ -10,13 +10,12 @@ could not be invoked / was not found (docker's rule on the daemon's message).
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
-
-from berth.cli.commands import runflags
-from berth.cli.commands._common import globals_of
 from berth.cli.usage import PROG, CLIError, arg_error
+
+if TYPE_CHECKING:
+    import click
 
 
 def make_run(name: str, path: str, usage: str) -> click.Command:
@@ -28,6 +27,11 @@ def make_create(name: str, path: str, usage: str) -> click.Command:
 
 
 def _command(name: str, path: str, usage: str, run: bool) -> click.Command:
+    import click
+
+    from berth.cli.commands import runflags
+    from berth.cli.commands._common import globals_of
+
     def callback(ctx: click.Context, **o: Any) -> None:
         args = list(o.pop("args"))
         if not args:

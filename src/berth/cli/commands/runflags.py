@@ -6,7 +6,10 @@ words conversion errors as pflag does (``invalid argument "x" for "-m, --memory"
 
 from __future__ import annotations
 
-import click
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import click
 
 # (declarations, kind, help); kind: "flag", "one" (single value) or "many" (repeatable)
 SPEC: list[tuple[list[str], str, str]] = [
@@ -108,6 +111,8 @@ def dest(decls: list[str]) -> str:
 
 def options(run: bool) -> list[click.Parameter]:
     """click options for ``create`` (``run=False``) or ``run``."""
+    import click  # only here: the fast path reads SPEC without click
+
     out: list[click.Parameter] = []
     for decls, kind, help in SPEC + (RUN_ONLY if run else []):
         name = dest(decls)

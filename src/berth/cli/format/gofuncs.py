@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote_plus
 
 from berth.cli.format.govalues import NO_VALUE, go_json, go_str, truth
 from berth.cli.format.template_lex import TemplateError
@@ -162,7 +161,7 @@ FUNCS: dict[str, Func] = {
     .replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;"),
     "js": lambda *a: go_sprint(*a).replace("\\", "\\\\").replace("'", "\\'")
     .replace('"', '\\"'),
-    "urlquery": lambda *a: quote_plus(go_sprint(*a)),
+    "urlquery": lambda *a: _urlquery(go_sprint(*a)),
     "json": go_json,
     "split": lambda s, sep: go_str(s).split(sep) if sep else list(go_str(s)),
     "join": _join, "title": lambda s: _title(go_str(s)), "lower": lambda s: go_str(s).lower(),
@@ -175,3 +174,9 @@ HEADER_FUNCS: dict[str, Func] = {
     "title": lambda v: v, "lower": lambda v: v, "upper": lambda v: v,
     "truncate": lambda v, _n: v,
 }
+
+
+def _urlquery(text: str) -> str:
+    from urllib.parse import quote_plus  # rare: not imported at start-up
+
+    return quote_plus(text)

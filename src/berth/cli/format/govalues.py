@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import Decimal
 from typing import Any
 
 
@@ -71,6 +70,8 @@ def go_float(f: float) -> str:
         return "NaN"
     if f == 0:
         return "0"
+    from decimal import Decimal  # only for floats: ~3 ms to import
+
     sign, digits, exponent = Decimal(repr(f)).normalize().as_tuple()
     assert isinstance(exponent, int)
     nd = len(digits)

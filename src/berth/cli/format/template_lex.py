@@ -7,20 +7,27 @@ and ``{{/* comments */}}``.  Errors carry Go's wording (``unclosed action`` …)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 
 class TemplateError(Exception):
     """A parse or execution error; ``str()`` is what docker prints after its prefix."""
 
 
-@dataclass
 class Token:
-    kind: str  # text, field, var, dot, ident, string, number, char, pipe, lparen, rparen,
-    #            assign, declare, comma, bool, nil, end_action
-    value: str
-    line: int
-    pos: int = 0
+    """kind: text, field, var, dot, ident, string, number, char, pipe, lparen, rparen,
+    assign, declare, comma, bool, nil, end_action (a plain class: no ``dataclasses``)."""
+
+    __slots__ = ("kind", "line", "pos", "value")
+
+    def __init__(self, kind: str, value: str, line: int, pos: int = 0) -> None:
+        self.kind, self.value, self.line, self.pos = kind, value, line, pos
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind!r}, {self.value!r}, {self.line}, {self.pos})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Token) and (self.kind, self.value, self.line, self.pos) == \
+            (other.kind, other.value, other.line, other.pos)
 
 
 _ACTION_TOKEN = re.compile(

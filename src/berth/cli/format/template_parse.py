@@ -7,39 +7,45 @@ Grammar (Go's text/template, minus define/template/block):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from berth.cli.format.template_lex import TemplateError, Token, lex
 
 
-@dataclass
 class Operand:
-    kind: str  # field, var, dot, ident, string, number, bool, nil, pipe
-    value: object = None
-    fields: list[str] = field(default_factory=list)
-    pos: int = 0
-    line: int = 1
-    text: str = ""
+    """One operand of a command (plain classes, not dataclasses: importing ``dataclasses``
+    costs the CLI ~10 ms, mostly ``inspect``)."""
+
+    __slots__ = ("fields", "kind", "line", "pos", "text", "value")
+
+    def __init__(self, kind: str, value: object = None, fields: list[str] | None = None,
+                 pos: int = 0, line: int = 1, text: str = "") -> None:
+        self.kind = kind  # field, var, dot, ident, string, number, bool, nil, pipe
+        self.value, self.fields = value, fields if fields is not None else []
+        self.pos, self.line, self.text = pos, line, text
 
 
-@dataclass
 class Command:
-    args: list[Operand]
+    __slots__ = ("args",)
+
+    def __init__(self, args: list[Operand]) -> None:
+        self.args = args
 
 
-@dataclass
 class Pipeline:
-    cmds: list[Command]
-    decls: list[str] = field(default_factory=list)
-    assign: bool = False
+    __slots__ = ("assign", "cmds", "decls")
+
+    def __init__(self, cmds: list[Command], decls: list[str] | None = None,
+                 assign: bool = False) -> None:
+        self.cmds, self.decls, self.assign = cmds, decls if decls is not None else [], assign
 
 
-@dataclass
 class Block:
-    kind: str  # action, if, range, with
-    pipe: Pipeline | None = None
-    body: list[Node] = field(default_factory=list)
-    else_body: list[Node] = field(default_factory=list)
+    __slots__ = ("body", "else_body", "kind", "pipe")
+
+    def __init__(self, kind: str, pipe: Pipeline | None = None, body: list[Node] | None = None,
+                 else_body: list[Node] | None = None) -> None:
+        self.kind, self.pipe = kind, pipe  # kind: action, if, range, with
+        self.body = body if body is not None else []
+        self.else_body = else_body if else_body is not None else []
 
 
 Node = str | Block

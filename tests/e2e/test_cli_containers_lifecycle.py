@@ -1,0 +1,162 @@
+"""berth's lifecycle and inspection commands on a real berthd, beside docker; ``run -it`` on a pty.
+
+stop/kill/restart/rm/wait/rename/pause/unpause/top/port/diff/prune through ``berth``,
+compared with the docker CLI where the answer is deterministic (errors included).
+The pty tests fork the CLI on a pseudo-terminal, wait for busybox's prompt, type a line
+and read until the CLI exits.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from berth.testing.rootfs import make_busybox_tar
+
+pytestmark = [pytest.mark.e2e, pytest.mark.root,
+              pytest.mark.skipif(os.geteuid() != 0, reason="containers need root"),
+              pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI")]
+
+BERTH = str(Path(sys.executable).parent / "berth")
+
+
+@pytest.fixture(scope="module")
+def d(berthd_module: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    work = tmp_path_factory.mktemp("busybox")
+    tar = make_busybox_tar(work / "busybox.tar", work)
+    berthd_module.berth("import", "-c", 'CMD ["sh"]', str(tar), "busybox:latest")
+    return berthd_module
+
+
+@pytest.fixture(autouse=True)
+def _clean(d: Any) -> Iterator[None]:
+    yield
+    d.remove_all_containers()
+
+
+def same(d: Any, *args: str) -> Any:
+    """berth, docker, berth: docker's (stdout, stderr, status) must equal one berth run."""
+    runs = [d.berth(*args, check=False)]
+    want = d.docker(*args, check=False)
+    runs.append(d.berth(*args, check=False))
+    expect = (want.stdout, want.stderr.replace("docker", "berth"), want.returncode)
+    got = [(r.stdout, r.stderr, r.returncode) for r in runs]
+    assert expect in got, (got, expect)
+    return runs[1]
+
+
+def status(d: Any, name: str) -> str:
+    return str(d.berth("inspect", "-f", "{{.State.Status}}", name).stdout.strip())
+
+
+TRAP = 'trap "exit 5" TERM; while true; do sleep 0.1; done'
+
+
+def test_stop_wait_kill_restart(d: Any) -> None:
+    d.berth("run", "-d", "--name", "lc", "busybox", "sh", "-c", TRAP)
+    assert d.berth("stop", "lc").stdout == "lc\n"
+    assert status(d, "lc") == "exited"
+    assert same(d, "wait", "lc").stdout == "5\n"
+    same(d, "kill", "lc")  # not running: the same daemon error through both
+    assert d.berth("restart", "lc").stdout == "lc\n" and status(d, "lc") == "running"
+    assert d.berth("kill", "lc").stdout == "lc\n"
+    assert d.berth("wait", "lc").stdout == "137\n"
+    same(d, "stop", "nope", "lc")
+    same(d, "kill", "-s", "KILL", "nope")
+    same(d, "wait", "nope")
+
+
+def test_rm_inspect_rename(d: Any) -> None:
+    d.berth("run", "-d", "--name", "r1", "busybox", "sleep", "100")
+    same(d, "inspect", "r1", "--format", "{{.State.Status}} {{.Name}} {{.Config.Cmd}}")
+    same(d, "inspect", "-f", "{{.Nope}}", "r1")
+    same(d, "container", "inspect", "nope")
+    same(d, "rm", "r1")  # running: refused
+    assert d.berth("rename", "r1", "r2").stdout == ""
+    same(d, "rename", "r1", "r3")
+    assert status(d, "r2") == "running"
+    assert d.berth("rm", "-f", "r2").stdout == "r2\n"
+    same(d, "rm", "r2")
+    same(d, "rm", "-f", "r2")
+    assert d.berth("ps", "-aq").stdout == ""
+
+
+def test_pause_top_port_diff(d: Any) -> None:
+    d.berth("run", "-d", "--name", "pt", "busybox", "sh", "-c", "touch /tmp/f; sleep 100")
+    assert d.berth("pause", "pt").stdout == "pt\n" and status(d, "pt") == "paused"
+    same(d, "pause", "pt")
+    assert d.berth("unpause", "pt").stdout == "pt\n" and status(d, "pt") == "running"
+    same(d, "unpause", "pt")
+    top = same(d, "top", "pt").stdout.splitlines()
+    assert top[0].split() == ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]
+    assert top[-1].endswith("sleep 100")
+    same(d, "top", "nope")
+    same(d, "port", "pt")
+    same(d, "port", "pt", "80")
+    same(d, "port", "pt", "x")
+    diff = same(d, "diff", "pt").stdout.splitlines()
+    assert "A /tmp/f" in diff and "C /tmp" in diff
+    same(d, "diff", "nope")
+
+
+def test_container_prune(d: Any) -> None:
+    ids = [d.berth("create", "busybox", "true").stdout.strip() for _ in range(2)]
+    d.berth("run", "-d", "--name", "keep", "busybox", "sleep", "100")
+    out = d.berth("container", "prune", "-f").stdout
+    head, *rest = out.split("\n\n")
+    assert head.splitlines()[0] == "Deleted Containers:"
+    assert sorted(head.splitlines()[1:]) == sorted(ids)
+    assert rest[0].startswith("Total reclaimed space: ")
+    assert same(d, "container", "prune", "-f").stdout == "Total reclaimed space: 0B\n"
+    assert d.berth("ps", "-aq", "--format", "{{.Names}}").stdout.count("\n") == 1
+
+
+def _on_pty(d: Any, argv: list[str], typed: bytes) -> tuple[bytes, int]:
+    """Run ``argv`` on a new pty; type ``typed`` after the shell's prompt; (output, status)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "DOCKER_CONTEXT")}
+    env["DOCKER_CONFIG"] = str(d.docker_config)
+    pid, fd = pty.fork()
+    if pid == 0:  # child: becomes the CLI on the pty
+        os.execvpe(argv[0], argv, env)
+    out, sent = b"", False
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the CLI exited and the pty closed
+                break
+            if not chunk:
+                break
+            out += chunk
+            if not sent and b"# " in out:
+                os.write(fd, typed)
+                sent = True
+        else:
+            os.kill(pid, 9)
+    finally:
+        os.close(fd)
+    _, st = os.waitpid(pid, 0)
+    return out, os.waitstatus_to_exitcode(st)
+
+
+@pytest.mark.parametrize("cli", ["berth", "docker"])
+def test_run_it_on_pty(d: Any, cli: str) -> None:
+    argv = [BERTH if cli == "berth" else "docker", "-H", d.url, "run", "-it", "--rm",
+            "busybox", "sh"]
+    out, code = _on_pty(d, argv, b"echo h''i; exit 7\r")
+    assert code == 7, out
+    assert b"\r\nhi\r\n" in out, out
+    assert d.berth("ps", "-aq").stdout == ""
