@@ -65,14 +65,14 @@ def test_run_echo_exit_codes(d: Any) -> None:
 
 
 def test_run_missing_command_127(d: Any) -> None:
-    # docker itself hangs here on berthd (it waits for the --rm removal of a container
-    # that failed to start), so the shape is checked against docker's format.
     res = d.berth("run", "--rm", "busybox", "nope", check=False)
     assert res.returncode == 127 and res.stdout == ""
     first, rest = res.stderr.split("\n", 1)
     assert first.startswith("berth: Error response from daemon: ")
     assert '"nope": executable file not found in $PATH' in first
     assert rest == "\nRun 'berth run --help' for more information\n"
+    same(d, "run", "--rm", "busybox", "nope")
+    assert d.berth("ps", "-aq").stdout == ""  # --rm removed the container that failed
 
 
 def test_run_usage_errors_match_docker(d: Any) -> None:
