@@ -83,8 +83,12 @@ def test_dockerpy_lifecycle(d: Any) -> None:
     ctr.reload()
     assert ctr.status == "running"
     assert c.containers.list()[0].id == ctr.id
-    top = ctr.top()
-    assert any("sleep" in " ".join(p) for p in top["Processes"])
+    # start returns once the init has left the exec fifo, maybe before its execve (runc
+    # does the same): poll top until the user process shows.
+    deadline = time.monotonic() + 10
+    while not any("sleep" in " ".join(p) for p in ctr.top()["Processes"]):
+        assert time.monotonic() < deadline, ctr.top()
+        time.sleep(0.02)
     ctr.rename("life2")
     ctr.stop(timeout=1)
     ctr.reload()

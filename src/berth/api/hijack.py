@@ -20,6 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import fcntl
+import socket
+import sys
+import termios
 import weakref
 from typing import Any
 
@@ -92,6 +96,28 @@ class HijackedConnection:
             raise ConnectionResetError("client connection closed")
         self.transport.write(data)
         await self.protocol.drain()
+
+    async def peer_read_all(self, timeout: float = 0.05) -> None:
+        """Wait (at most ``timeout``) until a unix-socket client has read everything sent.
+
+        Why: docker-py reads the 101 through a buffered reader and then reads the raw
+        socket, so bytes that reach it in the same ``recv`` as the status line are lost
+        (DESIGN.md §8). Output that is ready at once (a ``logs=1`` replay) waits until
+        the kernel says the status line left the client's receive queue (``SIOCOUTQ``).
+        """
+        sock = self.transport.get_extra_info("socket")
+        if sock is None or sock.family != socket.AF_UNIX:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self.is_closed and loop.time() < deadline:
+            try:
+                raw = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
+            except OSError:
+                return
+            if int.from_bytes(raw, sys.byteorder) == 0:
+                return
+            await asyncio.sleep(0.001)
 
     async def wait_closed(self) -> None:
         await asyncio.shield(self.protocol.closed)

@@ -4,9 +4,10 @@ One session = two pumps. Output (container → client) runs until the container'
 ends; that ends the session. Input (client → container) forwards stdin through the
 detach-key filter; the client's half-close does *not* end the session (the output keeps
 flowing, DESIGN.md §8) and is passed on as ``write_eof`` only when ``close_stdin`` (the
-container's ``StdinOnce``). Detach keys or a lost client connection end the session at
-once. Errors after the hijack cannot be HTTP errors any more: on a multiplexed stream
-they go out as a stdcopy ``systemerr`` frame, on a raw stream as text.
+container's ``StdinOnce`` without a TTY: moby's CopyStreams rule). Detach keys or a
+lost client connection end the session at once. Errors after the hijack cannot be HTTP
+errors any more: on a multiplexed stream they go out as a stdcopy ``systemerr`` frame,
+on a raw stream as text.
 """
 
 from __future__ import annotations

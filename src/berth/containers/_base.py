@@ -27,6 +27,9 @@ class ServiceBase:
                  snapshotter: Any, spawner: Spawner, publish: Publish | None = None) -> None:
         self.data_root, self.exec_root = Path(data_root), Path(exec_root)
         self.runtime_root = self.exec_root / "runtime"
+        #: compiled seccomp filters by profile hash, shared by every monitor (each creates
+        #: its container in a fresh child, which would otherwise run libseccomp: ~25 ms)
+        self.seccomp_cache = self.exec_root / "seccomp"
         self.images, self.snapshotter, self.spawner = images, snapshotter, spawner
         self._publish_fn = publish or (lambda *_a: None)
         self.store = Store(self.data_root / "containers")
@@ -59,12 +62,14 @@ class ServiceBase:
     def get(self, ref: str) -> dict[str, Any]:
         return self.store.get(ref)
 
-    def set_status(self, rec: dict[str, Any], to: str, **fields: Any) -> None:
-        """Transition, update fields, persist — one step of the state machine."""
+    def set_status(self, rec: dict[str, Any], to: str, durable: bool = True,
+                   **fields: Any) -> None:
+        """Transition, update fields, persist — one step of the state machine
+        (``durable``: see ``Store.save``)."""
         with self.store.lock:
             transition(rec["ID"], rec["State"], to)
             rec["State"].update(fields)
-            self.store.save(rec)
+            self.store.save(rec, durable=durable)
 
     def image_users(self, image_id: str) -> list[str]:
         return [r["ID"] for r in self.store if r["Image"] == image_id]

@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from berth._util.fsutil import write_atomic
 from berth.mount import mount_all, unmount_all
 
 from . import etcfiles, specgen
@@ -47,14 +46,15 @@ def prepare(rec: dict[str, Any], snapshotter: Any, ctr_dir: Path, state_dir: Pat
         etc = etcfiles.write_all(ctr_dir, rec)
         spec = specgen.generate(rec, rootfs, etc)
         spec_mounts.make_bind_sources(spec["mounts"])
-        write_atomic(state_dir / "config.json", json.dumps(spec).encode(), 0o600)
+        etcfiles.replace_file(state_dir / "config.json", json.dumps(spec).encode(), 0o600)
     except BaseException:
         unmount(rootfs)
         raise
     return state_dir
 
 
-def spawn_request(rec: dict[str, Any], state_dir: Path, runtime_root: Path) -> dict[str, Any]:
+def spawn_request(rec: dict[str, Any], state_dir: Path, runtime_root: Path,
+                  seccomp_cache: Path | None = None) -> dict[str, Any]:
     """The spawner's request for this container (docs/design/containers.md)."""
     cfg, log_cfg = rec["Config"], rec["HostConfig"]["LogConfig"]
     opts = log_cfg.get("Config") or {}
@@ -65,5 +65,8 @@ def spawn_request(rec: dict[str, Any], state_dir: Path, runtime_root: Path) -> d
                 "max_size": opts.get("max-size"), "max_file": opts.get("max-file"),
                 "compress": opts.get("compress") in ("true", "1")},
         "tty": bool(cfg.get("Tty")), "stdin": bool(cfg.get("OpenStdin")),
-        "stdin_once": bool(cfg.get("StdinOnce")),
+        # moby closes a container's stdin at the attach's end only without a TTY
+        # (CopyStreams: CloseStdin && !TTY): a detach from `run -it` keeps it running
+        "stdin_once": bool(cfg.get("StdinOnce")) and not cfg.get("Tty"),
+        "seccomp_cache": str(seccomp_cache) if seccomp_cache else None,
     }

@@ -137,7 +137,8 @@ class ExecMixin(ServiceBase):
         spawn = asyncio.ensure_future(self.spawner.spawn({
             "op": "exec", "id": cid, "exec_id": ex.id, "runtime_root": str(self.runtime_root),
             "state_dir": str(state_dir), "process": process, "tty": ex.tty,
-            "stdin": ex.stdin, "stdin_once": True, "console_size": ex.console_size}))
+            "stdin": ex.stdin, "stdin_once": True, "console_size": ex.console_size,
+            "seccomp_cache": str(self.seccomp_cache)}))
         try:
             reply = await asyncio.shield(spawn)
         except asyncio.CancelledError:  # the monitor may come up later: end it then

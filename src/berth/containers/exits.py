@@ -69,7 +69,10 @@ class Exits(ServiceBase):
         err = rep.get("error") or ""
         if rec["State"]["Status"] not in ("running", "paused", "created", "restarting"):
             return None
-        self.set_status(rec, "exited", ExitCode=code, OOMKilled=oom, Error=err,
+        # AutoRemove persists "removing" right after: without that write's fsync a power
+        # loss leaves "running", and recover() records the exit and removes it all the same
+        self.set_status(rec, "exited", durable=not rec["HostConfig"].get("AutoRemove"),
+                        ExitCode=code, OOMKilled=oom, Error=err,
                         FinishedAt=rep.get("finished_at") or _now())
         if oom:
             self.publish("oom", rec)

@@ -25,7 +25,7 @@ CHUNK = 1 << 16
 
 class Extras(ServiceBase):
     def logs(self, ref: str, stdout: bool = True, stderr: bool = True, follow: bool = False,
-             since: float = 0, until: float = 0, timestamps: bool = False,
+             since_ns: int = 0, until_ns: int = 0, timestamps: bool = False,
              tail: int = -1) -> Iterator[tuple[int, bytes]]:
         from berth.monitor.logs.reader import read_logs
         rec = self.get(ref)
@@ -36,9 +36,9 @@ class Extras(ServiceBase):
 
         def done() -> bool:
             return rec["State"]["Status"] not in LIVE or rec.get("_removed", False)
-        gen = read_logs(path, driver=driver, stdout=stdout, stderr=stderr, since=since,
-                        until=until, tail=tail, follow=follow, timestamps=timestamps,
-                        done=done)
+        gen = read_logs(path, driver=driver, stdout=stdout, stderr=stderr,
+                        since_ns=since_ns, until_ns=until_ns, tail=tail, follow=follow,
+                        timestamps=timestamps, done=done)
         return ((1 if s == "stdout" else 2, data) for s, data, _ns in gen)
 
     def resize(self, ref: str, height: int, width: int) -> None:

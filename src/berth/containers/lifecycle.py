@@ -60,7 +60,8 @@ class Lifecycle(Exits):
 
     async def _spawn(self, rec: dict[str, Any]) -> None:
         cid = rec["ID"]
-        req = bundle.spawn_request(rec, self.state_dir(cid), self.runtime_root)
+        req = bundle.spawn_request(rec, self.state_dir(cid), self.runtime_root,
+                                   self.seccomp_cache)
         try:
             reply = await self.spawner.spawn(req)
         except BerthError as e:

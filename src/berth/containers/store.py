@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import threading
 from collections.abc import Iterator
@@ -101,14 +102,31 @@ class Store:
             if owner is not None:
                 raise name_conflict(rec["Name"], owner)
             self.dir(rec["ID"]).mkdir(parents=True, exist_ok=True)
-            self.save(rec)
+            self.save(rec, new=True)
             self._recs[rec["ID"]] = rec
             self._names[rec["Name"]] = rec["ID"]
 
-    def save(self, rec: dict[str, Any]) -> None:
+    def save(self, rec: dict[str, Any], new: bool = False, durable: bool = True) -> None:
+        """Persist ``rec``. A ``new`` record also fsyncs its directory (the name must
+        survive a power loss); a rewrite fsyncs the file only: the entry exists already,
+        so a lost rename leaves the previous record, whole and loadable. ``durable=False``
+        skips the fsync too, for a state a durable write supersedes at once (a crash
+        still leaves the old record or the new one)."""
         rec["SchemaVersion"] = SCHEMA_VERSION
         data = json.dumps(rec, separators=(",", ":")).encode()
-        write_atomic(self.dir(rec["ID"]) / "config.v2.json", data, 0o600)
+        path = self.dir(rec["ID"]) / "config.v2.json"
+        if new:
+            write_atomic(path, data, 0o600)
+            return
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        try:
+            os.write(fd, data)
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.rename(tmp, path)
 
     def rename(self, rec: dict[str, Any], new: str) -> None:
         with self.lock:

@@ -82,17 +82,20 @@ def _run(w: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
 
 # --- what the children run ----------------------------------------------------------
 def create(runtime_root: str, cid: str, bundle: str, stdio: list[int],
-           console: str | None) -> dict[str, Any]:
+           console: str | None, seccomp_cache: str | None = None) -> dict[str, Any]:
     """``berth.runtime.create`` with ``stdio`` as fds 0/1/2 (runc semantics: the init
     inherits the caller's) and SIGPIPE at its default (Python ignores it, and an ignored
-    signal stays ignored over execve). Returns what the monitor needs of the state."""
+    signal stays ignored over execve). Returns what the monitor needs of the state.
+    ``seccomp_cache``: the runtime's on-disk filter cache (this child's memory dies with
+    it, so without one every container would compile its profile again)."""
     from berth.runtime.create import Options
     from berth.runtime.create import create as runtime_create
     for fd, src in enumerate(stdio):
         os.dup2(src, fd)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     state = runtime_create(runtime_root, cid, bundle,
-                           Options(console_socket=console, detach=True))
+                           Options(console_socket=console, detach=True,
+                                   seccomp_cache=seccomp_cache))
     return {"pid": state["pid"], "cgroupPaths": state.get("cgroupPaths") or {}}
 
 
@@ -126,11 +129,12 @@ def after_exit(runtime_root: str, cid: str, cgroup_paths: dict[str, str]) -> dic
 
 
 def exec_process(runtime_root: str, cid: str, process: dict[str, Any], stdio: list[int],
-                 console: str | None) -> int:
+                 console: str | None, seccomp_cache: str | None = None) -> int:
     """``berth.runtime.exec_process`` with ``stdio`` as fds 0/1/2 (as ``create``); the
     exec'd process's pid once it has execve'd (it is re-parented to the monitor)."""
     from berth.runtime.execproc import exec_process as runtime_exec
     for fd, src in enumerate(stdio):
         os.dup2(src, fd)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    return runtime_exec(runtime_root, cid, process, console_socket=console)
+    return runtime_exec(runtime_root, cid, process, console_socket=console,
+                        seccomp_cache=seccomp_cache)

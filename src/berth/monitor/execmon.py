@@ -56,7 +56,8 @@ class ExecSetup(Setup):
             raise FailedPrecondition(f"exec {self.exec_id}: already started")
         from berth.monitor import child
         reply = child.call(child.exec_process, str(self.runtime_root), self.cid,
-                           self.req["process"], self.stdio.child, self.console)
+                           self.req["process"], self.stdio.child, self.console,
+                           self.req.get("seccomp_cache"))
         self.stdio.close_child()
         if not reply.get("ok"):
             raise records.error_from_reply(reply)

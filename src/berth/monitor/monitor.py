@@ -52,7 +52,8 @@ class Setup:
         if self.stdio.tty:
             console = self.stdio.listen_console(f"\0berth-console-{os.getpid()}")
         reply = child.call(child.create, str(self.runtime_root), self.cid,
-                           str(self.req["bundle"]), self.stdio.child, console)
+                           str(self.req["bundle"]), self.stdio.child, console,
+                           self.req.get("seccomp_cache"))
         if not reply.get("ok"):
             raise records.error_from_reply(reply)
         self.state = reply["result"]

@@ -24,16 +24,20 @@ EXIT_FILE = "exit.json"
 MAX_LINE = 1 << 16
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """temp + fsync + rename + fsync(dir): a crash leaves the old file or the new one."""
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+    """temp + rename: a crash leaves the old file or the new one. ``durable`` adds the
+    fsyncs (file, then directory) that make it survive a power loss too."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
     try:
         os.write(fd, data)
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
     finally:
         os.close(fd)
     os.rename(tmp, path)
+    if not durable:
+        return
     dfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         os.fsync(dfd)
@@ -55,7 +59,10 @@ def start_time(pid: int) -> int | None:
 
 
 def write_pid(state_dir: Path, pid: int) -> None:
-    write_atomic(state_dir / PID_FILE, f"{pid} {start_time(pid) or 0}".encode())
+    """Not fsync'ed: it names a live process, which no power loss leaves alive; a
+    berthd killed with -9 reads it from the page cache."""
+    write_atomic(state_dir / PID_FILE, f"{pid} {start_time(pid) or 0}".encode(),
+                 durable=False)
 
 
 def read_pid(state_dir: Path) -> tuple[int, int] | None:
@@ -78,7 +85,11 @@ def exit_record(code: int, oom: bool, finished_at: str, error: str = "") -> dict
 
 
 def write_exit(state_dir: Path, record: dict[str, Any]) -> None:
-    write_atomic(state_dir / EXIT_FILE, json.dumps(record).encode())
+    """Not fsync'ed (it is on every container's exit path, before waiters are answered):
+    the exec root is a tmpfs on a normal host (/run/berth), and a berthd killed meanwhile
+    reads it from the page cache. After a power loss with the exec root on a disk, a
+    missing or stale exit.json reads as exit code 255, as a monitor that died would."""
+    write_atomic(state_dir / EXIT_FILE, json.dumps(record).encode(), durable=False)
 
 
 def read_exit(state_dir: Path) -> dict[str, Any] | None:

@@ -60,8 +60,13 @@ def preload() -> None:
     import berth.runtime.create
     import berth.runtime.execproc
     import berth.runtime.ops
+    import berth.runtime.seccomp  # each create/exec child would import it (and hashlib)
     import berth.runtime.start
-    import berth.runtime.tty  # noqa: F401
+    import berth.runtime.tty
+    import berth.sys.clone
+    import berth.sys.seccomp
+    with contextlib.suppress(OSError):  # dlopen once here, not in every create child
+        berth.sys.seccomp.lib()
 
 
 class Pending:

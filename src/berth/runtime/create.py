@@ -33,8 +33,13 @@ class Options:
 
     def __init__(self, *, pid_file: str | None = None, console_socket: str | None = None,
                  no_pivot: bool = False, no_new_keyring: bool = False, preserve_fds: int = 0,
-                 systemd_cgroup: bool = False, detach: bool = True) -> None:
+                 systemd_cgroup: bool = False, detach: bool = True,
+                 seccomp_cache: str | None = None) -> None:
         self.pid_file, self.console_socket = pid_file, console_socket
+        #: a directory for compiled seccomp filters (``seccomp.compile_filter``): callers
+        #: that create each container from a fresh process (berth's monitors) skip
+        #: libseccomp after the first container with a given profile
+        self.seccomp_cache = seccomp_cache
         self.no_pivot, self.no_new_keyring = no_pivot, no_new_keyring
         self.preserve_fds, self.systemd_cgroup, self.detach = preserve_fds, systemd_cgroup, detach
 
@@ -92,6 +97,7 @@ def _create(store: StateStore, cid: str, bundle: str, cfg: dict[str, Any], rootf
                     state_dir=str(state_dir), no_pivot=opts.no_pivot,
                     no_new_keyring=opts.no_new_keyring, preserve_fds=opts.preserve_fds,
                     join=join, new=new)
+    launch.seccomp_cache = opts.seccomp_cache
     state: dict[str, Any] = {
         "ociVersion": OCI_VERSION, "id": cid, "pid": 0, "status": "creating",
         "bundle": str(bundle), "rootfs": rootfs, "created": rfc3339(time.time()),

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 
 def exec_process(root: str, cid: str, proc: dict[str, Any], *, pid_file: str | None = None,
-                 console_socket: str | None = None, preserve_fds: int = 0) -> int:
+                 console_socket: str | None = None, preserve_fds: int = 0,
+                 seccomp_cache: str | None = None) -> int:
     """Start ``proc`` in ``cid``; returns its pid once it has execve'd.
 
     To wait for it the caller must be a child subreaper (``berth.sys.prctl``): with a
@@ -39,6 +40,7 @@ def exec_process(root: str, cid: str, proc: dict[str, Any], *, pid_file: str | N
             continue
         join[t] = f"/proc/{c.pid}/ns/{ns.NAMESPACES[t][1]}"
     launch = Launch(cid, cfg, proc, exec_mode=True, preserve_fds=preserve_fds, join=join)
+    launch.seccomp_cache = seccomp_cache  # see create.Options.seccomp_cache
     console = None
     if proc.get("terminal"):
         if not console_socket:

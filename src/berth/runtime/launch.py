@@ -34,6 +34,9 @@ class Launch:
         #: O_PATH fd of the state dir, opened by the parent: the init may not be able to
         #: walk to it once it is in a user namespace
         self.state_dirfd = -1
+        #: where compiled seccomp filters are kept across processes (None: memory only);
+        #: a warm caller's memory cache is enough, a fresh process per container is not
+        self.seccomp_cache: str | None = None
         #: v1 ``tasks`` files the child writes ``0`` to, joining those cgroups itself
         self.cgroup_tasks: list[str] = []
         #: CLONE_NEW* flags the child was cloned with (set by the parent before forking)

@@ -51,8 +51,11 @@ def spawn(launch: Launch, init: Callable[[Launch, Channel], None], *, cgroup: An
         # compile (import berth.runtime.seccomp, dlopen libseccomp) before the fork: the
         # child inherits the cached BPF, since after pivot_root or joining the container's
         # mount namespace it can no longer reach the host's modules and libraries
+        from pathlib import Path
+
         from berth.runtime import seccomp
-        seccomp.compile_filter(launch.linux["seccomp"])
+        cache = Path(launch.seccomp_cache) if launch.seccomp_cache else None
+        seccomp.compile_filter(launch.linux["seccomp"], cache_dir=cache)
     launch.cgroup_tasks = cgroup.thread_files() if cgroup is not None else []
     birth = cgroup.birth_dir() if cgroup is not None else None
     mine, theirs = Channel.pair()

@@ -155,3 +155,20 @@ async def test_recover_running_and_exited(env: Env) -> None:
     assert not (state_dir / "rootfs").is_mount()
     await asyncio.wait_for(svc2.stop(live), T)
     assert svc2.inspect(live)["State"]["ExitCode"] == 143
+
+
+async def test_seccomp_filter_compiled_once(env: Env) -> None:
+    """The monitor's create child reads the filter from <exec-root>/seccomp after the
+    first container with a profile compiled it (libseccomp is not run per container)."""
+    svc = env.service()
+    cache, stamp = env.exec_root / "seccomp", 0
+    for n in range(2):
+        cid = await make(svc, {"Cmd": ["true"]})
+        waiter = asyncio.ensure_future(svc.wait(cid, "next-exit"))
+        await svc.start(cid)
+        assert await asyncio.wait_for(waiter, T) == {"StatusCode": 0, "Error": None}
+        files = sorted(cache.glob("*.bpf"))
+        assert len(files) == 1 and files[0].stat().st_size > 0
+        if n == 0:
+            stamp = files[0].stat().st_mtime_ns
+    assert files[0].stat().st_mtime_ns == stamp  # read, not written again

@@ -172,7 +172,7 @@ async def test_logs_tty_is_raw(cclient: Client, ctrs: FakeContainers) -> None:
     r = await cclient.get("/containers/web/logs?stdout=1&follow=1&since=10.5&tail=3")
     assert await r.read() == b"ab"
     kw = ctrs.calls[-1][1]
-    assert kw["follow"] and kw["since"] == 10.5 and kw["tail"] == 3
+    assert kw["follow"] and kw["since_ns"] == 10_500_000_000 and kw["tail"] == 3
 
 
 @pytest.mark.parametrize(("query", "needle"), [

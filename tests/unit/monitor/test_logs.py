@@ -108,10 +108,11 @@ def test_reader_filters_tail_since_until_timestamps(tmp_path: Path) -> None:
     assert [m for _s, m, _t in read_logs(str(log), tail=0)] == []
     # as docker: tail counts entries of both streams, the stream filter comes after
     assert [m for _s, m, _t in read_logs(str(log), stderr=False, tail=2)] == [b"m8\n"]
-    since = (T0 + 7 * 10**9 - 1000) / 1e9
-    until = (T0 + 8 * 10**9 + 1000) / 1e9  # floats hold ~0.2 µs here
-    got = [m for _s, m, _t in read_logs(str(log), since=since, until=until)]
+    first, last = T0 + 7 * 10**9, T0 + 8 * 10**9  # bounds are inclusive, to the nanosecond
+    got = [m for _s, m, _t in read_logs(str(log), since_ns=first, until_ns=last)]
     assert got == [b"m7\n", b"m8\n"]
+    got = [m for _s, m, _t in read_logs(str(log), since_ns=first + 1, until_ns=last - 1)]
+    assert got == []
     stream, msg, _t = next(iter(read_logs(str(log), timestamps=True)))
     assert (stream, msg) == ("stdout", b"2026-11-28T16:00:00.123456789Z m0\n")
 

@@ -17,7 +17,7 @@ from aiohttp import web
 from berth import errdefs
 from berth._util import stdcopy
 
-from .. import detachkeys, session
+from .. import attachlogs, detachkeys, session
 from ..aiter import as_async
 from ..app import EXECUTOR, add_route, in_thread
 from ..eventfilter import parse_time
@@ -35,9 +35,10 @@ def stream_content_type(request: web.Request, tty: bool) -> str:
     return MULTIPLEXED
 
 
-def _seconds(request: web.Request, name: str) -> float:
+def _nanoseconds(request: web.Request, name: str) -> int:
+    """A ``since``/``until`` query value as unix nanoseconds (0 = unbounded)."""
     ns = parse_time(request.query.get(name, ""), name)
-    return 0.0 if ns is None else ns / 1e9
+    return 0 if ns is None else ns
 
 
 def _tail(raw: str) -> int:
@@ -61,8 +62,8 @@ async def logs(request: web.Request) -> web.StreamResponse:
     info = await in_thread(request, svc.inspect, request.match_info["id"])
     tty = bool(info.get("Config", {}).get("Tty"))
     source = svc.logs(info["Id"], stdout=stdout, stderr=stderr,
-                      follow=bool_value(q, "follow"), since=_seconds(request, "since"),
-                      until=_seconds(request, "until"),
+                      follow=bool_value(q, "follow"), since_ns=_nanoseconds(request, "since"),
+                      until_ns=_nanoseconds(request, "until"),
                       timestamps=bool_value(q, "timestamps"), tail=_tail(q.get("tail", "")))
     items = as_async(request.app[EXECUTOR], source).__aiter__()
     first: Any = await anext(items, None)  # errors before any output stay HTTP errors
@@ -88,21 +89,33 @@ async def export(request: web.Request) -> web.StreamResponse:
 
 
 async def attach(request: web.Request) -> web.StreamResponse:
+    """``stream`` attaches live (waiting for a start if the container is not running),
+    ``logs`` replays the log first (``attachlogs``); neither → the stream just ends."""
     q = request.query
     svc = container_backend(request)
     info = await in_thread(request, svc.inspect, request.match_info["id"])
     keys = detachkeys.parse(q.get("detachKeys") or detachkeys.DEFAULT)
     config = info.get("Config", {})
     tty = bool(config.get("Tty"))
-    stdin = bool_value(q, "stdin")
-    opts = session.SessionOptions(stdin=stdin, close_stdin=bool(config.get("StdinOnce")),
+    stdin, stdout, stderr = (bool_value(q, k) for k in ("stdin", "stdout", "stderr"))
+    opts = session.SessionOptions(stdin=stdin, close_stdin=bool(config.get("StdinOnce"))
+                                  and not tty,
                                   detach_keys=keys if tty else b"", multiplexed=not tty)
     conn = await hijack(request, stream_content_type(request, tty))
+    live = (attachlogs.start_live(svc, info["Id"], stdin=stdin, stdout=stdout, stderr=stderr)
+            if bool_value(q, "stream") else None)
+
+    async def sink(stream: int, data: bytes) -> None:
+        await conn.write(data if tty else stdcopy.frame(stream, data))
+
     try:
-        pair = await svc.attach(info["Id"], stdin=stdin, stdout=bool_value(q, "stdout"),
-                                stderr=bool_value(q, "stderr"),
-                                stream=bool_value(q, "stream"), logs=bool_value(q, "logs"))
-        await session.run(conn, pair, opts)
+        if bool_value(q, "logs"):
+            await conn.peer_read_all()
+            await attachlogs.replay(request, svc, info["Id"], stdout=stdout, stderr=stderr,
+                                    sink=sink)
+        if live is not None:
+            pair, live = await live, None
+            await session.run(conn, pair, opts)
     except ConnectionError:
         pass  # the client went away
     except Exception as exc:
@@ -110,11 +123,15 @@ async def attach(request: web.Request) -> web.StreamResponse:
             log.exception("attach %s failed", info["Id"])
         await session.report_error(conn, exc, opts.multiplexed)
     finally:
+        await attachlogs.discard(live)
         conn.close()
     return HijackedResponse()
 
 
 def register(app: web.Application) -> None:
+    from .. import websocket_attach
+
     add_route(app, "GET", "/containers/{id}/logs", logs)
     add_route(app, "GET", "/containers/{id}/export", export)
     add_route(app, "POST", "/containers/{id}/attach", attach)
+    websocket_attach.register(app)

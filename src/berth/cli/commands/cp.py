@@ -44,13 +44,31 @@ def make_cp(name: str, path: str, usage: str) -> click.Command:
             _copy_out(c, sc, sp, dp)
         else:
             assert dc is not None
-            _copy_in(c, sp, dc, dp, archive)
+            _copy_in(c, sp, dc, dp, archive, follow_link, quiet or not sys.stderr.isatty())
 
     return new_command(name, usage, run, [
         flag(["-a", "--archive"], "Archive mode (copy all uid/gid information)"),
         flag(["-L", "--follow-link"], "Always follow symbol link in SRC_PATH"),
         flag(["-q", "--quiet"], "Suppress progress output during copy"),
     ])
+
+
+def _extract(tar: tarfile.TarFile, dest: str) -> None:
+    """Extract with the "tar" filter where Python has it (3.11.4+); before that, refuse
+    what the filter refuses: absolute names and ``..`` or links leading out of ``dest``."""
+    if hasattr(tarfile, "tar_filter"):
+        tar.extractall(dest, filter="tar")
+        return
+    root = os.path.realpath(dest)
+    for m in tar.getmembers():
+        for name in (m.name, os.path.join(os.path.dirname(m.name), m.linkname)
+                     if m.issym() else m.linkname if m.islnk() else ""):
+            target = os.path.realpath(os.path.join(root, name))
+            if name and (os.path.isabs(name) or
+                         os.path.commonpath([root, target]) != root):
+                raise CLIError(f"invalid path in archive: {m.name!r}")
+        m.mode &= 0o7777 & ~0o6000  # no set-id bits, as the filter
+    tar.extractall(dest)
 
 
 def _copy_out(c: object, ctr: str, src: str, dest: str) -> None:
@@ -65,17 +83,20 @@ def _copy_out(c: object, ctr: str, src: str, dest: str) -> None:
     with tarfile.open(fileobj=data, mode="r:") as tar:
         members = tar.getmembers()
         if os.path.isdir(dest):
-            tar.extractall(dest, filter="tar")
+            _extract(tar, dest)
             return
         if dest.endswith("/"):
             raise CLIError(f"invalid output path: directory {dest!r} does not exist")
         root = members[0].name.split("/")[0] if members else ""
         for m in members:
             m.name = os.path.basename(dest) + m.name[len(root):]
-        tar.extractall(os.path.dirname(os.path.abspath(dest)), filter="tar")
+        _extract(tar, os.path.dirname(os.path.abspath(dest)))
 
 
-def _copy_in(c: object, src: str, ctr: str, dest: str, archive: bool) -> None:
+def _copy_in(c: object, src: str, ctr: str, dest: str, archive: bool, follow: bool,
+             quiet: bool) -> None:
+    """``quiet``: docker reports "Successfully copied" only on a terminal; ``follow``
+    (``-L``) sends what a symlink SRC points to, under the link's name."""
     api = c.containers  # type: ignore[attr-defined]
     if src == "-":
         api.archive_put(ctr, dest, sys.stdin.buffer)
@@ -90,18 +111,20 @@ def _copy_in(c: object, src: str, ctr: str, dest: str, archive: bool) -> None:
                                            or "e30="))
         is_dir = bool(int(stat.get("mode", 0)) & (1 << 31))
     except errdefs.NotFound:
-        pass
+        if dest.endswith("/"):  # docker's archive.ErrDirNotExists
+            raise CLIError("no such directory", 1) from None
     if is_dir:
         name = os.path.basename(os.path.normpath(src))
     else:
         target, name = os.path.dirname(dest.rstrip("/")) or "/", os.path.basename(dest)
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:") as tar:
-        tar.add(src, arcname=name)
+        tar.add(os.path.realpath(src) if follow else src, arcname=name)
     buf.seek(0)
     api.archive_put(ctr, target, buf, copy_uidgid=archive)
-    sys.stderr.write(f"Successfully copied {_human(buf.getbuffer().nbytes)} to "
-                     f"{ctr}:{dest}\n")
+    if not quiet:
+        sys.stderr.write(f"Successfully copied {_human(buf.getbuffer().nbytes)} to "
+                         f"{ctr}:{dest}\n")
 
 
 def _human(n: int) -> str:

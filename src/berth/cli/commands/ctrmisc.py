@@ -156,16 +156,17 @@ def make_events(name: str, path: str, usage: str) -> click.Command:
             until: str | None, args: tuple[str, ...]) -> None:
         check_args(args, path, usage, max=0)
         from berth.cli.commands._common import parse_filters
+        from berth.cli.commands.eventsfmt import compile_format, event_line
         from berth.cli.commands.execattach import timestamp
-        from berth.cli.commands.statsfmt import event_line
         from berth.client import iter_json_messages
         from berth.client.images import filters_param
 
+        tmpl = compile_format(format)
         q = {"since": timestamp(since) if since else None,
              "until": timestamp(until) if until else None,
              "filters": filters_param(parse_filters(filter, path, usage))}
         for ev in iter_json_messages(globals_of(ctx).client().containers.events(q)):
-            out(event_line(ev, format) + "\n")
+            out(event_line(ev, tmpl) + "\n")
             sys.stdout.flush()
 
     return new_command(name, usage, run, [
@@ -182,7 +183,10 @@ def make_update(name: str, path: str, usage: str) -> click.Command:
         check_args(args, path, usage, min=1)
         from berth.cli.commands.lifecycle import each
 
-        body = update_body(o)
+        if not any(o.values()):
+            raise CLIError("you must provide one or more flags when using this command", 1)
+
+        body = update_body(o, path, usage)
         api = globals_of(ctx).client().containers
 
         def one(n: str) -> None:
@@ -192,7 +196,7 @@ def make_update(name: str, path: str, usage: str) -> click.Command:
 
         each(args, one)
 
-    return new_command(name, usage, run, [value([d], h) for d, h in UPDATE_FLAGS])
+    return new_command(name, usage, run, [value(list(d[:-1]), d[-1]) for d in UPDATE_FLAGS])
 
 
 def make_stats(name: str, path: str, usage: str) -> click.Command:

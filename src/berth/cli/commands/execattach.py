@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from berth.client import APIClient
 
 
-def timestamp(value: str, now: float | None = None) -> str:
+DETACHED = "read escape sequence"  # docker's term.EscapeError, printed after the raw mode ends
+
+
+def timestamp(value: str, now: float | None = None, field: str = "since") -> str:
     """docker's timetypes.GetTimestamp: durations → unix seconds, dates → ``s.nanos``."""
     from datetime import datetime
 
@@ -35,15 +38,30 @@ def timestamp(value: str, now: float | None = None) -> str:
             pass
     if value.replace(".", "", 1).isdigit():
         return value
+    value, nanos = _split_nanos(value)
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise CLIError(f'invalid value for "since": failed to parse value as time or '
+        raise CLIError(f'invalid value for "{field}": failed to parse value as time or '
                        f"duration: \"{value}\"", 1) from None
     if dt.tzinfo is None:
         dt = dt.astimezone()
-    ts = dt.timestamp()
-    return f"{int(ts)}.{round((ts - int(ts)) * 1e9):09d}"
+    if nanos is None:
+        ts = dt.timestamp()
+        return f"{int(ts)}.{round((ts - int(ts)) * 1e9):09d}"
+    return f"{int(dt.timestamp())}.{nanos:09d}"
+
+
+def _split_nanos(value: str) -> tuple[str, int | None]:
+    """Take the fraction off an RFC 3339 time: Python's datetime keeps microseconds, docker
+    sends all nine digits (a log line's own timestamp must select that line)."""
+    head, dot, rest = value.partition(".")
+    if not dot or "T" not in head:
+        return value, None
+    digits = len(rest) - len(rest.lstrip("0123456789"))
+    if not digits:
+        return value, None
+    return head + rest[digits:], int(rest[:digits][:9].ljust(9, "0"))
 
 
 def _pump(resp: Any, use_tty: bool) -> None:
@@ -67,7 +85,7 @@ def make_logs(name: str, path: str, usage: str) -> click.Command:
              "follow": "1" if follow else None, "timestamps": "1" if timestamps else None,
              "details": "1" if details else None,
              "since": timestamp(since) if since else None,
-             "until": timestamp(until) if until else None}
+             "until": timestamp(until, field="until") if until else None}
         _pump(c.containers.logs(info["Id"], q), bool(info["Config"].get("Tty")))
 
     return new_command(name, usage, run, [
@@ -108,10 +126,13 @@ def attach_running(c: APIClient, ref: str, stdin: bool, detach_keys: str | None,
         if use_tty and tty.is_tty(sys.stdout.fileno()):
             _resize(c, cid)
         with tty.raw(sys.stdin.fileno(), use_tty and stdin):
-            if session.run():
-                return 0
+            detached = session.run()
     finally:
         restore()
+    if detached:  # docker 28: start -a is silent, attach reports the escape as an error
+        if start:
+            return 0
+        raise CLIError(DETACHED, 1)
     if waiter is None:
         waiter = c.containers.wait(cid)
     return wait_status(waiter)
@@ -195,6 +216,7 @@ def exec_in(c: APIClient, ref: str, cmd: list[str], detach: bool, detach_keys: s
         except (errdefs.BerthError, OSError):
             pass
     with tty.raw(sys.stdin.fileno(), use_tty and interactive):
-        if session.run():
-            return 0
+        detached = session.run()
+    if detached:
+        raise CLIError(DETACHED, 1)
     return int(c.containers.exec_inspect(exec_id).get("ExitCode") or 0)

@@ -62,7 +62,11 @@ def inspect_all(refs: tuple[str, ...], fmt: str, get: Getter) -> None:
 def _typed_view(doc: object) -> object:
     """The object as Go's typed struct shows it: ``Id`` is the field ``ID``."""
     if isinstance(doc, dict) and "Id" in doc:
-        return {("ID" if k == "Id" else k): v for k, v in doc.items()}
+        view = {("ID" if k == "Id" else k): v for k, v in doc.items()}
+        if "State" in doc:  # a container: its *int64 size fields exist, nil without -s
+            view.setdefault("SizeRw", None)
+            view.setdefault("SizeRootFs", None)
+        return view
     return doc
 
 
@@ -106,8 +110,9 @@ def make_image_inspect(name: str, path: str, usage: str) -> click.Command:
     ])
 
 
-def _any_object(client: APIClient, kind: str | None) -> Getter:
-    """docker inspect's lookup: each object type in turn until one is found."""
+def _any_object(client: APIClient, kind: str | None, size: bool = False) -> Getter:
+    """docker inspect's lookup: each object type in turn until one is found. With
+    ``--type`` only that type is asked and its daemon error is shown as is (docker's)."""
     kinds = [kind] if kind else ["container", "image", "network", "volume"]
     paths = {"container": "/containers/{}/json", "image": "/images/{}/json",
              "network": "/networks/{}", "volume": "/volumes/{}"}
@@ -117,8 +122,11 @@ def _any_object(client: APIClient, kind: str | None) -> Getter:
 
         for k in kinds:
             try:
-                return client.get_raw(paths[k].format(path_name(ref)))
+                q = {"size": "1"} if size and k == "container" else None
+                return client.get_raw(paths[k].format(path_name(ref)), q)
             except NotFound:
+                if kind:
+                    raise
                 continue
         raise CLIError(f"Error: No such object: {ref}")
 
@@ -131,7 +139,7 @@ def make_inspect(name: str, path: str, usage: str) -> click.Command:
         check_args(args, path, usage, min=1)
         if type and type not in ("container", "image", "network", "volume"):
             raise CLIError(f'"{type}" is not a valid value for --type')
-        inspect_all(args, format, _any_object(globals_of(ctx).client(), type))
+        inspect_all(args, format, _any_object(globals_of(ctx).client(), type, size))
 
     return new_command(name, usage, run, [
         value(["-f", "--format"], "Format output using a custom template", default=""),

@@ -18,15 +18,17 @@ from berth.cli.usage import CLIError, check_args, flag_error
 
 
 def each(names: tuple[str, ...], fn: Callable[[str], Any], echo: bool = True,
-         skip_missing: bool = False) -> None:
+         skip_missing: bool = False, failed_line: str = "") -> None:
     """Apply ``fn`` to every name; print names that worked, then all errors (exit 1).
 
     ``skip_missing`` is ``rm -f``'s rule: a missing container is reported on stderr at
-    once and is not an error (docker exits 0 for it).
+    once and is not an error (docker exits 0 for it). ``failed_line`` is ``start``'s
+    last error line, docker's "Error: failed to start containers: a, b".
     """
     from berth.cli.errors import describe
 
-    errs = []
+    errs: list[str] = []
+    failed: list[str] = []
     for n in names:
         try:
             res = fn(n)
@@ -35,9 +37,12 @@ def each(names: tuple[str, ...], fn: Callable[[str], Any], echo: bool = True,
                 sys.stderr.write(describe(exc)[0] + "\n")
                 continue
             errs.append(describe(exc)[0])
+            failed.append(n)
             continue
         sys.stdout.write(f"{res if res is not None else n}\n" if echo else "")
         sys.stdout.flush()
+    if failed and failed_line:
+        errs.append(failed_line + ", ".join(failed))
     if errs:
         raise CLIError("\n".join(errs), 1)
 
@@ -58,7 +63,8 @@ def make_start(name: str, path: str, usage: str) -> click.Command:
         check_args(args, path, usage, min=1)
         c = globals_of(ctx).client()
         if not (attach or interactive):
-            each(args, c.containers.start)
+            each(args, c.containers.start,
+                 failed_line="Error: failed to start containers: ")
             return
         if len(args) > 1:
             raise CLIError("you cannot start and attach multiple containers at once", 1)

@@ -46,6 +46,8 @@ def run_or_create(c: APIClient, o: dict[str, Any], image: str, cmd: list[str], p
     except CLIError:
         raise
     except errdefs.BerthError as exc:
+        if not run:  # docker's create returns the daemon's error as is: no help, status 1
+            raise CLIError(_message(exc), 1) from None
         raise run_error(_message(exc), path) from None
     print_warnings(created)
     cid = created["Id"]

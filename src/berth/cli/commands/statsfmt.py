@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -16,20 +15,42 @@ STATS_HEADER = {"ID": "CONTAINER ID", "Name": "NAME", "CPUPerc": "CPU %",
                 "MemUsage": "MEM USAGE / LIMIT", "MemPerc": "MEM %", "NetIO": "NET I/O",
                 "BlockIO": "BLOCK I/O", "PIDs": "PIDS", "Container": "CONTAINER"}
 
-UPDATE_FLAGS = [("--blkio-weight", "Block IO (relative weight)"),
+UPDATE_FLAGS: list[tuple[str, ...]] = [("--blkio-weight", "Block IO (relative weight)"),
                 ("--cpu-period", "Limit CPU CFS period"), ("--cpu-quota", "Limit CPU CFS quota"),
-                ("--cpu-shares", "CPU shares (relative weight)"), ("--cpus", "Number of CPUs"),
+                ("-c", "--cpu-shares", "CPU shares (relative weight)"),
+                ("--cpus", "Number of CPUs"),
                 ("--cpuset-cpus", "CPUs in which to allow execution (0-3, 0,1)"),
                 ("--cpuset-mems", "MEMs in which to allow execution (0-3, 0,1)"),
-                ("--memory", "Memory limit"), ("--memory-reservation", "Memory soft limit"),
+                ("-m", "--memory", "Memory limit"), ("--memory-reservation", "Memory soft limit"),
                 ("--memory-swap", "Swap limit equal to memory plus swap"),
                 ("--pids-limit", "Tune container pids limit"),
                 ("--restart", "Restart policy to apply when a container exits")]
 
 
-def update_body(o: dict[str, Any]) -> dict[str, Any]:
-    """docker's container.UpdateConfig in its JSON key order."""
+def _checks() -> dict[str, Any]:
     from berth.cli.commands import convert as cv
+
+    return {"cpus": cv.nano_cpus, "cpuset_cpus": str, "cpuset_mems": str,
+            **dict.fromkeys(("blkio_weight", "cpu_period", "cpu_quota", "cpu_shares",
+                             "pids_limit"), cv.integer)}
+
+
+def update_body(o: dict[str, Any], path: str, usage: str) -> dict[str, Any]:
+    """docker's container.UpdateConfig in its JSON key order. Values are checked first as
+    pflag does while parsing: a bad one is a flag error (usage, status 125)."""
+    from berth.cli.commands import convert as cv
+
+    for decls, _help in ((d[:-1], d[-1]) for d in UPDATE_FLAGS):
+        key = decls[-1][2:].replace("-", "_")
+        if o.get(key) and key != "restart" and o[key] != "-1":
+            try:
+                _checks().get(key, cv.ram_in_bytes)(o[key])
+            except cv.BadValue as exc:
+                from berth.cli.usage import flag_error
+
+                shown = ", ".join(decls)
+                raise flag_error(f'invalid argument "{o[key]}" for "{shown}" flag: {exc}',
+                                 path, usage) from None
 
     def size(k: str) -> int:
         return cv.ram_in_bytes(o[k]) if o.get(k) else 0
@@ -54,28 +75,6 @@ def update_body(o: dict[str, Any]) -> dict[str, Any]:
         "RestartPolicy": cv.restart_policy(o["restart"]) if o.get("restart")
         else {"Name": "", "MaximumRetryCount": 0}}
     return body
-
-
-def event_line(ev: dict[str, Any], fmt: str) -> str:
-    """docker's default event line: ``<time> <type> <action> <id> (k=v, …)``."""
-    if fmt:
-        from berth.cli.format.template import Template
-
-        if fmt == "json":
-            from berth.cli.format.govalues import go_json
-
-            return go_json(ev)
-        return Template(fmt).execute(ev)
-    nanos = int(ev.get("timeNano") or int(ev.get("time") or 0) * 10**9)
-    dt = datetime.fromtimestamp(nanos // 10**9, UTC).astimezone()
-    stamp = dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{nanos % 10**9:09d}" + \
-        dt.strftime("%z")[:3] + ":" + dt.strftime("%z")[3:]
-    actor = ev.get("Actor") or {}
-    attrs = actor.get("Attributes") or {}
-    line = f"{stamp} {ev.get('Type', '')} {ev.get('Action', '')} {actor.get('ID', '')}"
-    if attrs:
-        line += " (" + ", ".join(f"{k}={attrs[k]}" for k in sorted(attrs)) + ")"
-    return line
 
 
 def _row(cid: str, name: str, s: dict[str, Any]) -> dict[str, str]:

@@ -132,9 +132,10 @@ def _records(path: str, driver: str, follow: bool, tail: int) -> Iterator[Record
         cur.close()
 
 
-def _select(recs: Iterator[Record | None], stdout: bool, stderr: bool, since: float,
-            until: float, timestamps: bool) -> Iterator[tuple[str, bytes, int] | None]:
-    lo, hi = int(since * 1e9), int(until * 1e9) if until else 0
+def _select(recs: Iterator[Record | None], stdout: bool, stderr: bool, lo: int,
+            hi: int, timestamps: bool) -> Iterator[tuple[str, bytes, int] | None]:
+    """Stream and time filter; bounds are integer nanoseconds (a float of unix seconds
+    cannot hold them: it rounds by ~0.2 µs, enough to move a boundary entry)."""
     for r in recs:
         if r is None:
             yield None
@@ -148,13 +149,14 @@ def _select(recs: Iterator[Record | None], stdout: bool, stderr: bool, since: fl
 
 
 def read_logs(path: str, *, driver: str = "json-file", stdout: bool = True,
-              stderr: bool = True, since: float = 0, until: float = 0, tail: int = -1,
+              stderr: bool = True, since_ns: int = 0, until_ns: int = 0, tail: int = -1,
               follow: bool = False, timestamps: bool = False,
               done: Callable[[], bool] | None = None,
               interval: float = 0.1) -> Iterator[tuple[str, bytes, int]]:
-    """Records of the log at ``path`` (``since``/``until`` in unix seconds; 0 = unbounded)."""
+    """Records of the log at ``path`` (``since_ns``/``until_ns``: unix nanoseconds, both
+    inclusive as docker's; 0 = unbounded)."""
     import time
-    gen = _select(_records(path, driver, follow, tail), stdout, stderr, since, until,
+    gen = _select(_records(path, driver, follow, tail), stdout, stderr, since_ns, until_ns,
                   timestamps)
     for item in gen:
         if item is not None:
@@ -167,13 +169,13 @@ def read_logs(path: str, *, driver: str = "json-file", stdout: bool = True,
 
 
 async def follow_logs(path: str, *, driver: str = "json-file", stdout: bool = True,
-                      stderr: bool = True, since: float = 0, until: float = 0,
+                      stderr: bool = True, since_ns: int = 0, until_ns: int = 0,
                       tail: int = -1, timestamps: bool = False,
                       done: Callable[[], bool] | None = None,
                       interval: float = 0.1) -> AsyncIterator[tuple[str, bytes, int]]:
     """``read_logs(..., follow=True)`` for an event loop (file reads are short and local)."""
     import asyncio
-    gen = _select(_records(path, driver, True, tail), stdout, stderr, since, until,
+    gen = _select(_records(path, driver, True, tail), stdout, stderr, since_ns, until_ns,
                   timestamps)
     for item in gen:
         if item is not None:
