@@ -119,7 +119,8 @@ def test_cp_in(d: Any, tmp_path: Path) -> None:
     res = d.berth("cp", str(src / "f"), "ci-berth:/nope/dir/", check=False)
     assert (res.stderr, res.returncode) == ("no such directory\n", 1)
     res = d.docker("cp", str(src / "f"), "ci-berth:/nope/dir/", check=False)
-    assert res.stderr.endswith("\nno such directory\n") and res.returncode == 1  # + log noise
+    # docker 28 sometimes logs a line before its message
+    assert res.stderr.splitlines()[-1] == "no such directory" and res.returncode == 1
     same(d, "cp", str(src / "f"), str(tmp_path / "x"))
     same(d, "cp", "a:/x", "b:/y")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import shutil
-import subprocess
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -131,13 +131,29 @@ def test_rm_running_needs_force(d: Any) -> None:
     assert d.docker("ps", "-aq").stdout == ""
 
 
-def test_run_tty_under_pty(d: Any, tmp_path: Path) -> None:
-    if shutil.which("script") is None:
-        pytest.skip("no script(1)")
-    cmd = f"docker -H {d.url} run -it --rm busybox sh -c 'tty; echo $((40+2))'"
-    res = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True,
-                         timeout=60, env={**os.environ, "DOCKER_CONFIG": str(d.docker_config)},
-                         stdin=subprocess.DEVNULL)
-    assert res.returncode == 0, res
-    out = res.stdout.replace(b"\x00", b"")
-    assert b"/dev/pts/0\r\n42\r\n" in out
+def test_run_tty_under_pty(d: Any) -> None:
+    """``docker run -it`` on a real pty whose input stays open (no EOF is typed: a tool
+    like script(1) that turns its own stdin's EOF into a VEOF keystroke would race the
+    command's output)."""
+    pid, fd = pty.fork()
+    if pid == 0:  # child: the docker CLI on the pty
+        os.environ["DOCKER_CONFIG"] = str(d.docker_config)
+        os.execvp("docker", ["docker", "-H", d.url, "run", "-it", "--rm", "busybox", "sh",
+                             "-c", "tty; echo $((40+2))"])
+    out = bytearray()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the CLI exited and the pty closed
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, bytes(out)
+    assert b"/dev/pts/0\r\n42\r\n" in out, bytes(out)
