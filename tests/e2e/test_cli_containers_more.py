@@ -197,7 +197,9 @@ def test_attach_prints_lines(d: Any) -> None:
     assert att.stdout is not None
     first = att.stdout.readline()
     assert first.startswith("line"), first
-    d.berth("exec", "at", "touch", "/tmp/stop")
+    # the container ends as soon as the file exists, and its pid namespace goes with it:
+    # the exec'd touch may be SIGKILLed on its way out (docker's exec would be too)
+    assert d.berth("exec", "at", "touch", "/tmp/stop", check=False).returncode in (0, 137)
     out, err = att.communicate(timeout=30)
     assert err == "bye\n" and att.returncode == 3
     assert all(line.startswith("line") for line in out.splitlines())
