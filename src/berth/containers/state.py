@@ -20,6 +20,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from berth._util.units import human_duration
 from berth.errdefs import Conflict
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
@@ -83,34 +84,6 @@ def mark_exited(cid: str, state: dict[str, Any], code: int, *, oom: bool = False
     transition(cid, state, "exited")
     state.update(ExitCode=code, OOMKilled=oom, Error=error,
                  FinishedAt=finished_at or now_rfc3339())
-
-
-def human_duration(seconds: float) -> str:
-    """docker's ``units.HumanDuration`` ("Less than a second", "2 seconds", "About an hour")."""
-    s = int(seconds)
-    if s < 1:
-        return "Less than a second"
-    if s == 1:
-        return "1 second"
-    if s < 60:
-        return f"{s} seconds"
-    m = s // 60
-    if m == 1:
-        return "About a minute"
-    if m < 60:
-        return f"{m} minutes"
-    h = round(s / 3600)
-    if h == 1:
-        return "About an hour"
-    if h < 48:
-        return f"{h} hours"
-    if h < 24 * 7 * 2:
-        return f"{h // 24} days"
-    if h < 24 * 30 * 2:
-        return f"{h // 24 // 7} weeks"
-    if h < 24 * 365 * 2:
-        return f"{h // 24 // 30} months"
-    return f"{h // 24 // 365} years"
 
 
 def status_text(state: dict[str, Any], health: str | None = None) -> str:

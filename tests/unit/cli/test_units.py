@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from berth.cli.format.units import bytes_size, human_duration, human_size, human_size_precision
+from berth._util.units import bytes_size, human_duration, human_size, human_size_precision
 
 
 @pytest.mark.parametrize(("size", "want"), [

@@ -128,6 +128,6 @@ def _copy_in(c: object, src: str, ctr: str, dest: str, archive: bool, follow: bo
 
 
 def _human(n: int) -> str:
-    from berth.cli.format.units import human_size
+    from berth._util.units import human_size
 
     return human_size(n)

@@ -130,8 +130,8 @@ def make_prune(name: str, path: str, usage: str) -> click.Command:
     def run(ctx: click.Context, force: bool, filter: tuple[str, ...],
             args: tuple[str, ...]) -> None:
         check_args(args, path, usage, max=0)
+        from berth._util.units import human_size
         from berth.cli.commands._common import parse_filters
-        from berth.cli.format.units import human_size
 
         if not force:
             sys.stdout.write("WARNING! This will remove all stopped containers.\n"

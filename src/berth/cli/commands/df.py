@@ -7,12 +7,12 @@ from typing import Any
 
 import click
 
+from berth._util.units import human_size, human_size_precision
 from berth.cli.commands._common import globals_of, new_command
 from berth.cli.commands.images import IMAGE_HEADER, ImageRow, since, truncate_id
 from berth.cli.context import out
 from berth.cli.format.govalues import Context
 from berth.cli.format.listing import render
-from berth.cli.format.units import human_size, human_size_precision
 from berth.cli.usage import check_args
 from berth.oci.reference import parse as parse_normalized
 

@@ -6,10 +6,10 @@ import sys
 
 import click
 
+from berth._util.units import human_size
 from berth.cli.commands._common import flag, globals_of, new_command, value
 from berth.cli.context import out
 from berth.cli.errors import describe
-from berth.cli.format.units import human_size
 from berth.cli.usage import CLIError, check_args
 from berth.errdefs import BerthError, InvalidArgument, NotFound
 from berth.oci.reference import is_image_id

@@ -6,6 +6,7 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from berth._util.units import human_duration, human_size, human_size_precision
 from berth.cli.commands._common import (
     bool_value,
     flag,
@@ -18,7 +19,6 @@ from berth.cli.commands._common import (
 from berth.cli.context import Globals, out
 from berth.cli.format.govalues import Context
 from berth.cli.format.listing import render
-from berth.cli.format.units import human_duration, human_size, human_size_precision
 from berth.cli.usage import check_args
 
 if TYPE_CHECKING:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from berth import __version__
+from berth._util.units import bytes_size
 from berth.cli.context import out
 from berth.cli.format.govalues import go_json, go_str
 from berth.cli.format.listing import FormatError
 from berth.cli.format.template import Template, TemplateError
-from berth.cli.format.units import bytes_size
 from berth.cli.usage import CLIError
 from berth.client import APIClient
 from berth.errdefs import BerthError

@@ -6,13 +6,13 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from berth._util.units import human_size_precision
 from berth.cli.commands._common import globals_of, parse_filters
 from berth.cli.commands.images import go_time_string, since, truncate_id
 from berth.cli.commands.ports import format_ports
 from berth.cli.context import Globals, out
 from berth.cli.format.govalues import Context
 from berth.cli.format.listing import render
-from berth.cli.format.units import human_size_precision
 from berth.cli.usage import CLIError, check_args, flag_error
 
 if TYPE_CHECKING:

@@ -78,7 +78,7 @@ def update_body(o: dict[str, Any], path: str, usage: str) -> dict[str, Any]:
 
 
 def _row(cid: str, name: str, s: dict[str, Any]) -> dict[str, str]:
-    from berth.cli.format.units import bytes_size, human_size_precision
+    from berth._util.units import bytes_size, human_size_precision
 
     cpu = s.get("cpu_stats") or {}
     pre = s.get("precpu_stats") or {}
