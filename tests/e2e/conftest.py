@@ -24,6 +24,10 @@ Reuse these in any ``tests/e2e`` module:
       calls it first (containers outlive berthd by design), then kills any monitor still
       recorded under the exec-root and unmounts what is left under the daemon's root.
 
+``d`` (module scope) / ``clean_containers``
+    ``berthd_module`` with ``busybox:latest`` imported; use ``clean_containers`` (e.g.
+    ``pytest.mark.usefixtures("clean_containers")``) to remove containers after each test.
+
 ``berthd_factory``
     ``start(*extra_args) -> Berthd`` for tests that need several daemons or extra flags
     (e.g. ``--storage-driver native``); each is stopped and removed at teardown.
@@ -232,6 +236,24 @@ def berthd_factory() -> Iterator[Callable[..., Berthd]]:
 @pytest.fixture
 def berthd(berthd_factory: Callable[..., Berthd]) -> Berthd:
     return berthd_factory()
+
+
+@pytest.fixture(scope="module")
+def d(berthd_module: Berthd, tmp_path_factory: pytest.TempPathFactory) -> Berthd:
+    """``berthd_module`` with ``busybox:latest`` imported (a busybox-static rootfs, CMD sh)."""
+    from berth.testing.rootfs import make_busybox_tar
+
+    work = tmp_path_factory.mktemp("busybox")
+    tar = make_busybox_tar(work / "busybox.tar", work)
+    berthd_module.docker("import", "-c", 'CMD ["sh"]', str(tar), "busybox:latest")
+    return berthd_module
+
+
+@pytest.fixture
+def clean_containers(d: Berthd) -> Iterator[None]:
+    """Remove every container of ``d`` after the test (modules share one daemon)."""
+    yield
+    d.remove_all_containers()
 
 
 @pytest.fixture(scope="module")

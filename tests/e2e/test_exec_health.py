@@ -16,25 +16,10 @@ from typing import Any
 
 import pytest
 
-from berth.testing.rootfs import make_busybox_tar
-
 pytestmark = [pytest.mark.e2e, pytest.mark.root,
               pytest.mark.skipif(os.geteuid() != 0, reason="containers need root"),
-              pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI")]
-
-
-@pytest.fixture(scope="module")
-def d(berthd_module: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    work = tmp_path_factory.mktemp("busybox")
-    tar = make_busybox_tar(work / "busybox.tar", work)
-    berthd_module.docker("import", "-c", 'CMD ["sh"]', str(tar), "busybox:latest")
-    return berthd_module
-
-
-@pytest.fixture(autouse=True)
-def _clean(d: Any) -> Any:
-    yield
-    d.remove_all_containers()
+              pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI"),
+              pytest.mark.usefixtures("clean_containers")]  # `d`: tests/e2e/conftest.py
 
 
 def wait_for(predicate: Any, timeout: float = 30.0) -> None:
