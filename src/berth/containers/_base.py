@@ -15,7 +15,9 @@ from typing import Any
 
 from berth.images import ImageService
 
-from ._ports import Publish, Spawner
+from . import bundle
+from ._ports import Networks, Publish, Spawner, Volumes
+from .defaults import HostPathVolumes, LoopbackNetworks
 from .state import transition
 from .store import Store
 
@@ -24,8 +26,11 @@ log = logging.getLogger("berth.containers")
 
 class ServiceBase:
     def __init__(self, data_root: Path, exec_root: Path, images: ImageService,
-                 snapshotter: Any, spawner: Spawner, publish: Publish | None = None) -> None:
+                 snapshotter: Any, spawner: Spawner, publish: Publish | None = None, *,
+                 networks: Networks | None = None, volumes: Volumes | None = None) -> None:
         self.data_root, self.exec_root = Path(data_root), Path(exec_root)
+        self.networks: Networks = networks or LoopbackNetworks()
+        self.volumes: Volumes = volumes or HostPathVolumes()
         self.runtime_root = self.exec_root / "runtime"
         #: compiled seccomp filters by profile hash, shared by every monitor (each creates
         #: its container in a fresh child, which would otherwise run libseccomp: ~25 ms)
@@ -70,6 +75,10 @@ class ServiceBase:
             transition(rec["ID"], rec["State"], to)
             rec["State"].update(fields)
             self.store.save(rec, durable=durable)
+
+    def release_start(self, rec: dict[str, Any]) -> None:
+        """Undo a start after the exit (or a failed start): networking, volumes, rootfs."""
+        bundle.release(rec, self.rootfs(rec["ID"]), self.networks, self.volumes)
 
     def image_users(self, image_id: str) -> list[str]:
         return [r["ID"] for r in self.store if r["Image"] == image_id]

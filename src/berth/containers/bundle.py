@@ -16,7 +16,7 @@ from typing import Any
 from berth.mount import mount_all, unmount_all
 
 from . import etcfiles, specgen
-from .specgen import mounts as spec_mounts
+from ._ports import Networks, Volumes
 
 
 def mount_rootfs(snapshotter: Any, key: str, target: Path) -> None:
@@ -35,22 +35,45 @@ def unmount(target: Path) -> None:
                 raise
 
 
-def prepare(rec: dict[str, Any], snapshotter: Any, ctr_dir: Path, state_dir: Path) -> Path:
-    """Mount, generate and write the bundle; unmount again if any step fails."""
+def prepare(rec: dict[str, Any], snapshotter: Any, ctr_dir: Path, state_dir: Path,
+            networks: Networks, volumes: Volumes) -> Path:
+    """Mount, attach networking and volumes, generate and write the bundle; undo every
+    step again (unmount, detach) if a later one fails."""
     rootfs = state_dir / "rootfs"
     state_dir.mkdir(parents=True, exist_ok=True)
     for stale in ("exit.json", "monitor.pid", "monitor.sock"):
         (state_dir / stale).unlink(missing_ok=True)
     mount_rootfs(snapshotter, rec["SnapshotKey"], rootfs)
     try:
-        etc = etcfiles.write_all(ctr_dir, rec)
-        spec = specgen.generate(rec, rootfs, etc)
-        spec_mounts.make_bind_sources(spec["mounts"])
-        etcfiles.replace_file(state_dir / "config.json", json.dumps(spec).encode(), 0o600)
+        user_mounts = volumes.mount(rec, rootfs)
+        try:
+            plan = networks.attach(rec, ctr_dir)
+            try:
+                spec = specgen.generate(rec, rootfs, plan.etc, netns=plan.netns,
+                                        user_mounts=user_mounts)
+                etcfiles.replace_file(state_dir / "config.json", json.dumps(spec).encode(),
+                                      0o600)
+            except BaseException:
+                networks.detach(rec)
+                raise
+        except BaseException:
+            volumes.unmount(rec)
+            raise
     except BaseException:
         unmount(rootfs)
         raise
     return state_dir
+
+
+def release(rec: dict[str, Any], rootfs: Path, networks: Networks, volumes: Volumes) -> None:
+    """After an exit or a failed start: the reverse of ``prepare`` (each step idempotent)."""
+    try:
+        networks.detach(rec)
+    finally:
+        try:
+            volumes.unmount(rec)
+        finally:
+            unmount(rootfs)
 
 
 def spawn_request(rec: dict[str, Any], state_dir: Path, runtime_root: Path,

@@ -18,7 +18,6 @@ from typing import Any
 from berth.errdefs import BerthError
 from berth.monitor import client as mclient
 
-from . import bundle
 from ._base import ServiceBase, log
 from .state import parse_time
 
@@ -64,7 +63,7 @@ class Exits(ServiceBase):
             rec = self.store.get(cid)
         except Exception:
             return None
-        bundle.unmount(self.rootfs(cid))
+        self.release_start(rec)
         code, oom = int(rep.get("exit_code", 255)), bool(rep.get("oom_killed"))
         err = rep.get("error") or ""
         if rec["State"]["Status"] not in ("running", "paused", "created", "restarting"):
@@ -149,6 +148,9 @@ class Exits(ServiceBase):
         """Daemon start: re-attach to live monitors, record exits that happened meanwhile."""
         loop = self.bind_loop()
         await loop.run_in_executor(None, self._sweep_orphans)
+        live = [r["ID"] for r in self.store if r["State"]["Status"] in ("running", "paused")
+                and mclient.monitor_alive(self.state_dir(r["ID"]))]
+        await loop.run_in_executor(None, self.networks.recover, live)
         for rec in list(self.store):
             st, cid = rec["State"]["Status"], rec["ID"]
             if st in ("running", "paused"):
@@ -167,7 +169,7 @@ class Exits(ServiceBase):
                 with contextlib.suppress(Exception):
                     await loop.run_in_executor(None, self._auto_remove, cid)
             else:
-                await loop.run_in_executor(None, bundle.unmount, self.rootfs(cid))
+                await loop.run_in_executor(None, self.release_start, rec)
                 if st == "exited" and restart_on_boot(rec):
                     self._restart_tasks[cid] = loop.create_task(self._boot_start(cid))
 

@@ -40,7 +40,8 @@ class Lifecycle(Exits):
         self._starting.add(cid)
         try:
             await loop.run_in_executor(None, bundle.prepare, rec, self.snapshotter,
-                                       self.ctr_dir(cid), self.state_dir(cid))
+                                       self.ctr_dir(cid), self.state_dir(cid),
+                                       self.networks, self.volumes)
             await self._spawn(rec)
             await self._connect_attachers(cid)
             try:
@@ -69,7 +70,7 @@ class Lifecycle(Exits):
                      "exit_code": getattr(e, "exit_code", 128)}
         if reply.get("ok"):
             return
-        await self.bind_loop().run_in_executor(None, bundle.unmount, self.rootfs(cid))
+        await self.bind_loop().run_in_executor(None, self.release_start, rec)
         code = int(reply.get("exit_code") or 128)
         msg = f"failed to create task for container: {reply.get('error', 'unknown error')}"
         with self.store.lock:

@@ -20,11 +20,11 @@ from berth.errdefs import BerthError, Conflict, InvalidArgument, NotImplementedY
 from berth.runtime import pause as rt_pause
 from berth.runtime import resume as rt_resume
 
-from . import bundle, specgen, views
 from . import create as mk
 from . import filters as flt
+from . import specgen, views
 from ._base import log
-from ._ports import Publish, Spawner
+from ._ports import Networks, Publish, Spawner, Volumes
 from .archive import ArchiveOps
 from .commit import CommitOps
 from .extras import Extras
@@ -38,8 +38,10 @@ from .update import Updates
 class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOps,
                        CommitOps):
     def __init__(self, data_root: Path, exec_root: Path, images: Any, snapshotter: Any,
-                 spawner: Spawner, publish: Publish | None = None) -> None:
-        super().__init__(data_root, exec_root, images, snapshotter, spawner, publish)
+                 spawner: Spawner, publish: Publish | None = None, *,
+                 networks: Networks | None = None, volumes: Volumes | None = None) -> None:
+        super().__init__(data_root, exec_root, images, snapshotter, spawner, publish,
+                         networks=networks, volumes=volumes)
         self._backoff = {}
         self._restart_tasks = {}
 
@@ -63,7 +65,16 @@ class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOp
                             getattr(self.images, "graph_driver", "overlay2"))
         rec["NetworkingConfig"] = body.get("NetworkingConfig")
         specgen.validate(rec)
-        self._materialise(rec, img)
+        self.networks.check_create(rec)
+        self.volumes.check_create(rec)
+        try:
+            self._materialise(rec, img)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.volumes.release(rec, remove_anonymous=True)
+            with contextlib.suppress(Exception):
+                self.networks.forget(rec)
+            raise
         self.publish("create", rec)
         return {"Id": cid, "Warnings": []}
 
@@ -103,7 +114,7 @@ class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOp
             self._kill_from_thread(rec)
         self.set_status(rec, "removing")
         try:
-            self._teardown(rec)
+            self._teardown(rec, volumes)
         except BaseException as e:
             with contextlib.suppress(Exception):
                 self.set_status(rec, "dead", Error=f"removal failed: {e}")
@@ -124,9 +135,11 @@ class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOp
         fut = asyncio.run_coroutine_threadsafe(self._stop(rec, 9, 60), loop)
         fut.result(timeout=90)
 
-    def _teardown(self, rec: dict[str, Any]) -> None:
+    def _teardown(self, rec: dict[str, Any], remove_volumes: bool) -> None:
         cid = rec["ID"]
-        bundle.unmount(self.rootfs(cid))
+        self.release_start(rec)
+        self.networks.forget(rec)
+        self.volumes.release(rec, remove_anonymous=remove_volumes)
         with contextlib.suppress(BerthError, OSError):
             from berth.runtime import delete
             delete(self.runtime_root, cid, force=True)
@@ -145,7 +158,8 @@ class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOp
         rec = self.get(ref)
         graph = {"Name": rec.get("Driver", "overlay2"),
                  "Data": {"SnapshotKey": rec["SnapshotKey"]}}
-        out = views.inspect(rec, graph)
+        out = views.inspect(rec, graph, self.networks.settings(rec),
+                            self.volumes.mounts_view(rec))
         out["ExecIDs"] = self.execs.running_ids(rec["ID"]) or None
         return out
 
@@ -159,7 +173,8 @@ class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOp
                 and not f.get("exited"):
             recs = [r for r in recs if r["State"]["Status"] in ("running", "paused",
                                                                 "restarting")]
-        out = [views.summary(r, r["Config"].get("Image") or r["Image"], [r["Name"]])
+        out = [views.summary(r, r["Config"].get("Image") or r["Image"], [r["Name"]],
+                             self.networks.settings(r), self.volumes.mounts_view(r))
                for r in recs if match(r)]
         return out[:limit] if limit and limit > 0 else out
 

@@ -47,12 +47,15 @@ def network_settings(rec: dict[str, Any]) -> dict[str, Any]:
             "Networks": {mode: endpoint} if running or mode else {}}
 
 
-def inspect(rec: dict[str, Any], graph: dict[str, Any]) -> dict[str, Any]:
+def inspect(rec: dict[str, Any], graph: dict[str, Any], net: dict[str, Any],
+            mount_list: list[dict[str, Any]]) -> dict[str, Any]:
+    """ContainerJSON; ``net`` and ``mount_list`` come from the Networks and Volumes
+    services (``NetworkSettings``, ``Mounts``)."""
     out = copy.deepcopy({k: rec.get(k) for k in _INSPECT_KEYS if k in rec})
     out["Id"] = rec["ID"]
     out["GraphDriver"] = graph
-    out["Mounts"] = mounts(rec)
-    out["NetworkSettings"] = network_settings(rec)
+    out["Mounts"] = copy.deepcopy(mount_list)
+    out["NetworkSettings"] = copy.deepcopy(net)
     st: dict[str, Any] = out["State"] or {}
     if "Health" in st and st["Health"] is None:
         del st["Health"]
@@ -65,7 +68,8 @@ def command(rec: dict[str, Any]) -> str:
                     for a in argv)
 
 
-def summary(rec: dict[str, Any], image_name: str, names: list[str]) -> dict[str, Any]:
+def summary(rec: dict[str, Any], image_name: str, names: list[str], net: dict[str, Any],
+            mount_list: list[dict[str, Any]]) -> dict[str, Any]:
     st = rec["State"]
     health = (st.get("Health") or {}).get("Status")
     health_text = {"starting": "health: starting"}.get(health or "", health)
@@ -75,6 +79,6 @@ def summary(rec: dict[str, Any], image_name: str, names: list[str]) -> dict[str,
         "Ports": [], "Labels": rec["Config"].get("Labels") or {},
         "State": st["Status"], "Status": status_text(st, health_text),
         "HostConfig": {"NetworkMode": rec["HostConfig"].get("NetworkMode", "bridge")},
-        "NetworkSettings": {"Networks": network_settings(rec)["Networks"]},
-        "Mounts": mounts(rec),
+        "NetworkSettings": {"Networks": net["Networks"]},
+        "Mounts": mount_list,
     }

@@ -2,9 +2,10 @@
 
 ``generate`` needs the mounted rootfs (users are resolved from its /etc files and a
 missing WorkingDir is created in it, as docker does); ``validate`` runs every check that
-does not, so ``create`` fails early with moby's messages. Networking: ``none`` and the
-default/bridge mode get a fresh network namespace holding only ``lo`` (the bridge comes
-with the networking issue); ``host`` shares the host's.
+does not, so ``create`` fails early with moby's messages. The network namespace to join
+and the user's mounts come from the container service's ``Networks`` and ``Volumes``
+(``NetPlan.netns``; ``Volumes.mount``); without a namespace path every mode but ``host``
+gets a fresh one.
 """
 
 from __future__ import annotations
@@ -35,18 +36,20 @@ def validate(rec: dict[str, Any]) -> None:
     rsc.sysctls(hc)
     rsc.user_devices(hc)
     rsc.resources(hc)
-    mnt.user_mounts(hc)
     proc.check_workdir(cfg.get("WorkingDir") or "")
     proc.check_env(cfg.get("Env"))
     namespaces(hc)
 
 
-def namespaces(hc: dict[str, Any]) -> list[dict[str, str]]:
+def namespaces(hc: dict[str, Any], netns: str | None = None) -> list[dict[str, str]]:
     out = [{"type": "mount"}]
     for kind, field in (("pid", "PidMode"), ("ipc", "IpcMode"), ("uts", "UTSMode"),
                         ("cgroup", "CgroupnsMode"), ("network", "NetworkMode")):
         mode = hc.get(field) or ""
         if mode == "host":
+            continue
+        if kind == "network" and netns:
+            out.append({"type": kind, "path": netns})
             continue
         if mode.startswith("container:") or mode.startswith("ns:"):
             raise NotImplementedYet(f"{field} {mode!r}: joining another container's "
@@ -55,8 +58,11 @@ def namespaces(hc: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
-def generate(rec: dict[str, Any], rootfs: Path, etc: dict[str, str]) -> dict[str, Any]:
-    """The OCI spec for ``rec`` with its snapshot mounted at ``rootfs``."""
+def generate(rec: dict[str, Any], rootfs: Path, etc: dict[str, str], *,
+             netns: str | None = None,
+             user_mounts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The OCI spec for ``rec`` with its snapshot mounted at ``rootfs``; ``user_mounts``
+    defaults to HostConfig's binds and tmpfs (``mounts.user_mounts``)."""
     hc, cfg = rec["HostConfig"], rec["Config"]
     priv = bool(hc.get("Privileged"))
     opts = sec.parse_security_opts(hc.get("SecurityOpt"))
@@ -88,8 +94,8 @@ def generate(rec: dict[str, Any], rootfs: Path, etc: dict[str, str]) -> dict[str
     spec: dict[str, Any] = {
         "ociVersion": OCI_VERSION, "process": process,
         "root": {"path": str(rootfs), "readonly": bool(hc.get("ReadonlyRootfs"))},
-        "hostname": cfg.get("Hostname") or "", "mounts": mnt.assemble(hc, etc, init),
-        "linux": _linux(rec, priv, opts, caps),
+        "hostname": cfg.get("Hostname") or "", "mounts": mnt.assemble(hc, etc, init, user_mounts),
+        "linux": _linux(rec, priv, opts, caps, netns),
     }
     if cfg.get("Domainname"):
         spec["domainname"] = cfg["Domainname"]
@@ -97,7 +103,7 @@ def generate(rec: dict[str, Any], rootfs: Path, etc: dict[str, str]) -> dict[str
 
 
 def _linux(rec: dict[str, Any], priv: bool, opts: sec.SecurityOpts,
-           caps: list[str]) -> dict[str, Any]:
+           caps: list[str], netns: str | None) -> dict[str, Any]:
     hc = rec["HostConfig"]
     res = rsc.resources(hc)
     devs, rules = rsc.user_devices(hc)
@@ -108,7 +114,7 @@ def _linux(rec: dict[str, Any], priv: bool, opts: sec.SecurityOpts,
         res["devices"] = rsc.DEFAULT_RULES + rules
     masked, ro = sec.masked_paths(hc, opts)
     linux: dict[str, Any] = {
-        "resources": res, "devices": devs, "namespaces": namespaces(hc),
+        "resources": res, "devices": devs, "namespaces": namespaces(hc, netns),
         "cgroupsPath": f"/berth/{rec['ID']}", "maskedPaths": masked, "readonlyPaths": ro,
     }
     sysctl = rsc.sysctls(hc)

@@ -112,9 +112,10 @@ def make_bind_sources(mounts: list[dict[str, Any]]) -> None:
             os.makedirs(m["source"], 0o755, exist_ok=True)
 
 
-def assemble(hc: dict[str, Any], etc: dict[str, str], init: str | None) -> list[dict[str, Any]]:
+def assemble(hc: dict[str, Any], etc: dict[str, str], init: str | None,
+             users: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The full list: defaults not overridden, /etc files, user mounts, then tini."""
-    users = user_mounts(hc)
+    users = user_mounts(hc) if users is None else users
     taken = {os.path.normpath(m["destination"]) for m in users}
     out = [m for m in default_mounts(hc) if m["destination"] not in taken]
     out += [m for m in etc_mounts(etc, bool(hc.get("ReadonlyRootfs")))
