@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from berth.testing.rootfs import make_busybox_tar
+from berth.testing.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.root,
               pytest.mark.skipif(os.geteuid() != 0, reason="containers need root"),
@@ -33,14 +34,6 @@ def _clean(request: pytest.FixtureRequest) -> Any:
     yield
     if "d" in request.fixturenames:
         request.getfixturevalue("d").remove_all_containers()
-
-
-def wait_for(predicate: Any, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
 
 
 def test_dockerpy_run_attached(d: Any) -> None:

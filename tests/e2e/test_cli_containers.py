@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -35,13 +34,6 @@ def d(berthd_module: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
 def _clean(d: Any) -> Iterator[None]:
     yield
     d.remove_all_containers()
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
 
 
 def same(d: Any, *args: str, input: str | None = None) -> Any:

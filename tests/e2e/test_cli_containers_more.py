@@ -14,13 +14,14 @@ import select
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from berth.testing.rootfs import make_busybox_tar
+from berth.testing.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.root,
               pytest.mark.skipif(os.geteuid() != 0, reason="containers need root"),
@@ -42,13 +43,6 @@ def d(berthd_module: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
 def _clean(d: Any) -> Iterator[None]:
     yield
     d.remove_all_containers()
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
 
 
 def same(d: Any, *args: str, input: str | None = None) -> Any:
@@ -241,7 +235,6 @@ def test_start_ai_on_pty(d: Any, cli: str) -> None:
     assert p.finish() == 9, p.out
     assert b"\r\nst\r\n" in p.out
     assert status(d, "sa") == "exited"
-
 
 
 @pytest.mark.parametrize("cli", ["berth", "docker"])

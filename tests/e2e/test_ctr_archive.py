@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from berth.testing.waiting import wait_for as _until
+
 pytestmark = [pytest.mark.e2e, pytest.mark.root,
               pytest.mark.skipif(os.geteuid() != 0, reason="containers need root"),
               pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI"),
@@ -121,10 +123,3 @@ def test_diff(d: Any) -> None:
     assert not any("hosts" in ln or "resolv.conf" in ln for ln in lines), lines
 
 
-def _until(cond: Any, timeout: float = 20.0) -> None:
-    import time
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +19,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.root,
               pytest.mark.skipif(os.geteuid() != 0, reason="containers need root"),
               pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI"),
               pytest.mark.usefixtures("clean_containers")]  # `d`: tests/e2e/conftest.py
-
-
-def wait_for(predicate: Any, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
 
 
 def inspect(d: Any, name: str) -> dict[str, Any]:

@@ -11,12 +11,12 @@ import json
 import os
 import shutil
 import signal
-import time
 from typing import Any
 
 import pytest
 
 from berth.testing.rootfs import make_busybox_tar
+from berth.testing.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.root,
               pytest.mark.skipif(os.geteuid() != 0, reason="containers need root"),
@@ -34,14 +34,6 @@ def d(berthd: Any, tmp_path: Any) -> Any:
 def state(d: Any, name: str) -> dict[str, Any]:
     info: dict[str, Any] = json.loads(d.docker("inspect", name).stdout)[0]
     return info
-
-
-def wait_for(predicate: Any, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
 
 
 def test_on_failure_restarts_n_times(d: Any) -> None:

@@ -16,18 +16,12 @@ from typing import Any
 
 import pytest
 
+from berth.testing.waiting import wait_for
+
 pytestmark = [pytest.mark.e2e, pytest.mark.root,
               pytest.mark.skipif(os.geteuid() != 0, reason="containers need root"),
               pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI"),
               pytest.mark.usefixtures("clean_containers")]  # `d`: tests/e2e/conftest.py
-
-
-def wait_for(predicate: Any, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
 
 
 def sleeper(d: Any, *flags: str) -> str:

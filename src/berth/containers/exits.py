@@ -199,9 +199,15 @@ class Exits(ServiceBase):
 
 
 def restart_on_boot(rec: dict[str, Any]) -> bool:
-    name = (rec["HostConfig"].get("RestartPolicy") or {}).get("Name") or "no"
+    """moby's restore (``ShouldRestart`` with a fresh restart manager): ``always``,
+    ``unless-stopped`` unless stopped by hand, ``on-failure[:N]`` after a non-zero exit
+    while fewer than N restarts were made."""
+    policy = rec["HostConfig"].get("RestartPolicy") or {}
+    name, limit = policy.get("Name") or "no", policy.get("MaximumRetryCount") or 0
     if not rec.get("HasBeenStartedBefore"):
         return False
+    if name == "on-failure":
+        return rec["State"]["ExitCode"] != 0 and (not limit or rec["RestartCount"] < limit)
     return name == "always" or (name == "unless-stopped" and
                                 not rec.get("HasBeenManuallyStopped"))
 

@@ -30,6 +30,7 @@ from .commit import CommitOps
 from .extras import Extras
 from .healthmon import HealthMixin
 from .lifecycle import Lifecycle
+from .sizes import sizes
 from .stats import Stats
 from .store import new_id
 from .update import Updates
@@ -161,6 +162,9 @@ class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOp
         out = views.inspect(rec, graph, self.networks.settings(rec),
                             self.volumes.mounts_view(rec))
         out["ExecIDs"] = self.execs.running_ids(rec["ID"]) or None
+        if size:
+            out.update(sizes(rec, self.snapshotter, self.images))
+            out = {k: out[k] for k in views.INSPECT_KEYS if k in out}
         return out
 
     def list(self, all: bool = False, limit: int = -1, size: bool = False,
@@ -176,7 +180,11 @@ class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOp
         out = [views.summary(r, r["Config"].get("Image") or r["Image"], [r["Name"]],
                              self.networks.settings(r), self.volumes.mounts_view(r))
                for r in recs if match(r)]
-        return out[:limit] if limit and limit > 0 else out
+        out = out[:limit] if limit and limit > 0 else out
+        if size:
+            for summ in out:
+                summ.update(sizes(self.get(summ["Id"]), self.snapshotter, self.images))
+        return out
 
     def _ancestors(self, name: str) -> set[str]:
         try:

@@ -8,7 +8,7 @@ from typing import Any
 
 from .state import parse_time, status_text
 
-_INSPECT_KEYS = ("Id", "Created", "Path", "Args", "State", "Image", "ResolvConfPath",
+INSPECT_KEYS = ("Id", "Created", "Path", "Args", "State", "Image", "ResolvConfPath",
                  "HostnamePath", "HostsPath", "LogPath", "Name", "RestartCount", "Driver",
                  "Platform", "MountLabel", "ProcessLabel", "AppArmorProfile", "ExecIDs",
                  "HostConfig", "GraphDriver", "SizeRw", "SizeRootFs", "Mounts", "Config",
@@ -51,7 +51,7 @@ def inspect(rec: dict[str, Any], graph: dict[str, Any], net: dict[str, Any],
             mount_list: list[dict[str, Any]]) -> dict[str, Any]:
     """ContainerJSON; ``net`` and ``mount_list`` come from the Networks and Volumes
     services (``NetworkSettings``, ``Mounts``)."""
-    out = copy.deepcopy({k: rec.get(k) for k in _INSPECT_KEYS if k in rec})
+    out = copy.deepcopy({k: rec.get(k) for k in INSPECT_KEYS if k in rec})
     out["Id"] = rec["ID"]
     out["GraphDriver"] = graph
     out["Mounts"] = copy.deepcopy(mount_list)
@@ -59,7 +59,7 @@ def inspect(rec: dict[str, Any], graph: dict[str, Any], net: dict[str, Any],
     st: dict[str, Any] = out["State"] or {}
     if "Health" in st and st["Health"] is None:
         del st["Health"]
-    return {k: out.get(k) for k in _INSPECT_KEYS if k in out}
+    return {k: out.get(k) for k in INSPECT_KEYS if k in out}
 
 
 def command(rec: dict[str, Any]) -> str:

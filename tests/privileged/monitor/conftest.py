@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,23 +21,12 @@ from berth.monitor import client, records
 from berth.monitor.spawner import SpawnerClient, start_spawner
 from berth.testing.bundle import make_bundle
 from berth.testing.rootfs import make_busybox_rootfs
+from berth.testing.waiting import wait_for  # noqa: F401  (re-exported to the tests)
 
 
 @pytest.fixture(scope="session")
 def rootfs_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_busybox_rootfs(tmp_path_factory.mktemp("busybox") / "rootfs")
-
-
-def wait_for(cond: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """Poll ``cond`` with a short backoff until it is truthy (no fixed sleeps)."""
-    deadline = time.monotonic() + timeout
-    delay = 0.001
-    while not (value := cond()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(delay)
-        delay = min(delay * 2, 0.05)
-    return value
 
 
 class Box:

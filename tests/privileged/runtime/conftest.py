@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import pytest
 
 from berth.testing.bundle import make_bundle, read_config, write_config
 from berth.testing.rootfs import make_busybox_rootfs
+from berth.testing.waiting import wait_for  # noqa: F401  (re-exported to the tests)
 
 
 @pytest.fixture(scope="session")
@@ -106,19 +106,6 @@ def rt(tmp_path: Path, rootfs_template: Path) -> Iterator[Runtime]:
         yield r
     finally:
         r.cleanup()
-
-
-def wait_for(cond: Any, timeout: float = 10.0) -> None:
-    """Poll ``cond`` until true (no fixed sleeps: short backoff up to ``timeout``)."""
-    import time
-    deadline = time.monotonic() + timeout
-    delay = 0.001
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(delay)
-        delay = min(delay * 2, 0.05)
-    os.sched_yield()
 
 
 def read_proc(path: str) -> bytes:

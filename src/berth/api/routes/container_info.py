@@ -37,8 +37,9 @@ async def list_containers(request: web.Request) -> web.Response:
 
 async def inspect(request: web.Request) -> web.Response:
     svc = container_backend(request)
-    info = await in_thread(request, svc.inspect, request.match_info["id"])
-    if not bool_value(request.query, "size"):
+    size = bool_value(request.query, "size")
+    info = await in_thread(request, svc.inspect, request.match_info["id"], size)
+    if not size:
         info = {k: v for k, v in info.items() if k not in ("SizeRw", "SizeRootFs")}
     return json_response(info)
 
