@@ -152,6 +152,21 @@ class Berthd:
               timeout: float = 60) -> subprocess.CompletedProcess[Any]:
         return self._run([str(BIN / "berth"), "-H", self.url, *args], input, check, timeout)
 
+    def same(self, *args: str, input: bytes | str | None = None) -> Any:
+        """berth, docker, berth: docker's (stdout, stderr, status) must equal one of the
+        two berth runs (the second absorbs a first run's warm-up differences); returns
+        the second berth run."""
+        runs = [self.berth(*args, input=input, check=False)]
+        want = self.docker(*args, input=input, check=False)
+        runs.append(self.berth(*args, input=input, check=False))
+
+        def text(b: Any) -> Any:
+            return b.decode() if isinstance(b, bytes) else b
+        expect = (want.stdout, text(want.stderr).replace("docker", "berth"), want.returncode)
+        got = [(r.stdout, text(r.stderr), r.returncode) for r in runs]
+        assert expect in got, (got, expect)
+        return runs[1]
+
     def client(self) -> Any:
         import docker
 

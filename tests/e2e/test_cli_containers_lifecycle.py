@@ -14,44 +14,17 @@ import select
 import shutil
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from berth.testing.rootfs import make_busybox_tar
-
 pytestmark = [pytest.mark.e2e, pytest.mark.root,
               pytest.mark.skipif(os.geteuid() != 0, reason="containers need root"),
-              pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI")]
+              pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI"),
+              pytest.mark.usefixtures("clean_containers")]  # `d`: tests/e2e/conftest.py
 
 BERTH = str(Path(sys.executable).parent / "berth")
-
-
-@pytest.fixture(scope="module")
-def d(berthd_module: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    work = tmp_path_factory.mktemp("busybox")
-    tar = make_busybox_tar(work / "busybox.tar", work)
-    berthd_module.berth("import", "-c", 'CMD ["sh"]', str(tar), "busybox:latest")
-    return berthd_module
-
-
-@pytest.fixture(autouse=True)
-def _clean(d: Any) -> Iterator[None]:
-    yield
-    d.remove_all_containers()
-
-
-def same(d: Any, *args: str) -> Any:
-    """berth, docker, berth: docker's (stdout, stderr, status) must equal one berth run."""
-    runs = [d.berth(*args, check=False)]
-    want = d.docker(*args, check=False)
-    runs.append(d.berth(*args, check=False))
-    expect = (want.stdout, want.stderr.replace("docker", "berth"), want.returncode)
-    got = [(r.stdout, r.stderr, r.returncode) for r in runs]
-    assert expect in got, (got, expect)
-    return runs[1]
 
 
 def status(d: Any, name: str) -> str:
@@ -65,47 +38,47 @@ def test_stop_wait_kill_restart(d: Any) -> None:
     d.berth("run", "-d", "--name", "lc", "busybox", "sh", "-c", TRAP)
     assert d.berth("stop", "lc").stdout == "lc\n"
     assert status(d, "lc") == "exited"
-    assert same(d, "wait", "lc").stdout == "5\n"
-    same(d, "kill", "lc")  # not running: the same daemon error through both
+    assert d.same("wait", "lc").stdout == "5\n"
+    d.same("kill", "lc")  # not running: the same daemon error through both
     assert d.berth("restart", "lc").stdout == "lc\n" and status(d, "lc") == "running"
     assert d.berth("kill", "lc").stdout == "lc\n"
     assert d.berth("wait", "lc").stdout == "137\n"
-    same(d, "stop", "nope", "lc")
-    same(d, "kill", "-s", "KILL", "nope")
-    same(d, "wait", "nope")
+    d.same("stop", "nope", "lc")
+    d.same("kill", "-s", "KILL", "nope")
+    d.same("wait", "nope")
 
 
 def test_rm_inspect_rename(d: Any) -> None:
     d.berth("run", "-d", "--name", "r1", "busybox", "sleep", "100")
-    same(d, "inspect", "r1", "--format", "{{.State.Status}} {{.Name}} {{.Config.Cmd}}")
-    same(d, "inspect", "-f", "{{.Nope}}", "r1")
-    same(d, "container", "inspect", "nope")
-    same(d, "rm", "r1")  # running: refused
+    d.same("inspect", "r1", "--format", "{{.State.Status}} {{.Name}} {{.Config.Cmd}}")
+    d.same("inspect", "-f", "{{.Nope}}", "r1")
+    d.same("container", "inspect", "nope")
+    d.same("rm", "r1")  # running: refused
     assert d.berth("rename", "r1", "r2").stdout == ""
-    same(d, "rename", "r1", "r3")
+    d.same("rename", "r1", "r3")
     assert status(d, "r2") == "running"
     assert d.berth("rm", "-f", "r2").stdout == "r2\n"
-    same(d, "rm", "r2")
-    same(d, "rm", "-f", "r2")
+    d.same("rm", "r2")
+    d.same("rm", "-f", "r2")
     assert d.berth("ps", "-aq").stdout == ""
 
 
 def test_pause_top_port_diff(d: Any) -> None:
     d.berth("run", "-d", "--name", "pt", "busybox", "sh", "-c", "touch /tmp/f; sleep 100")
     assert d.berth("pause", "pt").stdout == "pt\n" and status(d, "pt") == "paused"
-    same(d, "pause", "pt")
+    d.same("pause", "pt")
     assert d.berth("unpause", "pt").stdout == "pt\n" and status(d, "pt") == "running"
-    same(d, "unpause", "pt")
-    top = same(d, "top", "pt").stdout.splitlines()
+    d.same("unpause", "pt")
+    top = d.same("top", "pt").stdout.splitlines()
     assert top[0].split() == ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]
     assert top[-1].endswith("sleep 100")
-    same(d, "top", "nope")
-    same(d, "port", "pt")
-    same(d, "port", "pt", "80")
-    same(d, "port", "pt", "x")
-    diff = same(d, "diff", "pt").stdout.splitlines()
+    d.same("top", "nope")
+    d.same("port", "pt")
+    d.same("port", "pt", "80")
+    d.same("port", "pt", "x")
+    diff = d.same("diff", "pt").stdout.splitlines()
     assert "A /tmp/f" in diff and "C /tmp" in diff
-    same(d, "diff", "nope")
+    d.same("diff", "nope")
 
 
 def test_container_prune(d: Any) -> None:
@@ -116,7 +89,7 @@ def test_container_prune(d: Any) -> None:
     assert head.splitlines()[0] == "Deleted Containers:"
     assert sorted(head.splitlines()[1:]) == sorted(ids)
     assert rest[0].startswith("Total reclaimed space: ")
-    assert same(d, "container", "prune", "-f").stdout == "Total reclaimed space: 0B\n"
+    assert d.same("container", "prune", "-f").stdout == "Total reclaimed space: 0B\n"
     assert d.berth("ps", "-aq", "--format", "{{.Names}}").stdout.count("\n") == 1
 
 

@@ -14,46 +14,20 @@ import select
 import shutil
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from berth.testing.rootfs import make_busybox_tar
 from berth.testing.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.root,
               pytest.mark.skipif(os.geteuid() != 0, reason="containers need root"),
-              pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI")]
+              pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI"),
+              pytest.mark.usefixtures("clean_containers")]  # `d`: tests/e2e/conftest.py
 
 BERTH = str(Path(sys.executable).parent / "berth")
 LOOP = "while true; do sleep 0.1; done"
-
-
-@pytest.fixture(scope="module")
-def d(berthd_module: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    work = tmp_path_factory.mktemp("busybox")
-    tar = make_busybox_tar(work / "busybox.tar", work)
-    berthd_module.berth("import", "-c", 'CMD ["sh"]', str(tar), "busybox:latest")
-    return berthd_module
-
-
-@pytest.fixture(autouse=True)
-def _clean(d: Any) -> Iterator[None]:
-    yield
-    d.remove_all_containers()
-
-
-def same(d: Any, *args: str, input: str | None = None) -> Any:
-    """berth, docker, berth: docker's (stdout, stderr, status) must equal one berth run."""
-    runs = [d.berth(*args, input=input, check=False)]
-    want = d.docker(*args, input=input, check=False)
-    runs.append(d.berth(*args, input=input, check=False))
-    expect = (want.stdout, want.stderr.replace("docker", "berth"), want.returncode)
-    got = [(r.stdout, r.stderr, r.returncode) for r in runs]
-    assert expect in got, (got, expect)
-    return runs[1]
 
 
 def status(d: Any, name: str) -> str:
@@ -106,22 +80,22 @@ class Pty:
 
 def test_exec_env_workdir_user_codes(d: Any) -> None:
     d.berth("run", "-d", "--name", "ex", "busybox", "sh", "-c", LOOP)
-    assert same(d, "exec", "ex", "echo", "hi").stdout == "hi\n"
-    assert same(d, "exec", "-e", "A=1", "-e", "B=two", "ex", "sh", "-c",
+    assert d.same("exec", "ex", "echo", "hi").stdout == "hi\n"
+    assert d.same("exec", "-e", "A=1", "-e", "B=two", "ex", "sh", "-c",
                 "echo $A $B").stdout == "1 two\n"
-    assert same(d, "exec", "-w", "/tmp", "ex", "pwd").stdout == "/tmp\n"
-    assert same(d, "exec", "-u", "1000:1001", "ex", "id").stdout.startswith(
+    assert d.same("exec", "-w", "/tmp", "ex", "pwd").stdout == "/tmp\n"
+    assert d.same("exec", "-u", "1000:1001", "ex", "id").stdout.startswith(
         "uid=1000 gid=1001")
-    assert same(d, "exec", "--workdir=/etc", "-u", "nobody", "ex", "sh", "-c",
+    assert d.same("exec", "--workdir=/etc", "-u", "nobody", "ex", "sh", "-c",
                 "pwd; id -u").stdout == "/etc\n65534\n"
-    res = same(d, "exec", "ex", "sh", "-c", "echo out; echo err >&2; exit 3")
+    res = d.same("exec", "ex", "sh", "-c", "echo out; echo err >&2; exit 3")
     assert (res.stdout, res.stderr, res.returncode) == ("out\n", "err\n", 3)
-    assert same(d, "exec", "ex", "nope").returncode == 127
-    assert same(d, "exec", "ex", "/etc/passwd").returncode == 126
-    same(d, "exec", "nope", "true")
-    same(d, "exec", "ex")
+    assert d.same("exec", "ex", "nope").returncode == 127
+    assert d.same("exec", "ex", "/etc/passwd").returncode == 126
+    d.same("exec", "nope", "true")
+    d.same("exec", "ex")
     d.berth("create", "--name", "cr", "busybox", "true")
-    same(d, "exec", "cr", "true")  # not running
+    d.same("exec", "cr", "true")  # not running
 
 
 def test_exec_detached_and_piped_stdin(d: Any) -> None:
@@ -129,11 +103,11 @@ def test_exec_detached_and_piped_stdin(d: Any) -> None:
     res = d.berth("exec", "-d", "ed", "sh", "-c", "echo x > /tmp/mark")
     assert (res.stdout, res.stderr, res.returncode) == ("", "", 0)
     wait_for(lambda: d.berth("exec", "ed", "cat", "/tmp/mark", check=False).stdout == "x\n")
-    assert same(d, "exec", "-i", "ed", "cat", input="a\nb\n").stdout == "a\nb\n"
-    assert same(d, "exec", "-i", "ed", "sh", "-c", "wc -l; exit 4",
+    assert d.same("exec", "-i", "ed", "cat", input="a\nb\n").stdout == "a\nb\n"
+    assert d.same("exec", "-i", "ed", "sh", "-c", "wc -l; exit 4",
                 input="1\n2\n3\n").returncode == 4
-    assert same(d, "exec", "ed", "cat", input="ignored\n").stdout == ""  # no -i: no stdin
-    same(d, "exec", "-it", "ed", "true", input="")  # not a TTY
+    assert d.same("exec", "ed", "cat", input="ignored\n").stdout == ""  # no -i: no stdin
+    d.same("exec", "-it", "ed", "true", input="")  # not a TTY
 
 
 @pytest.mark.parametrize("cli", ["berth", "docker"])
@@ -155,14 +129,14 @@ def test_start_attach_and_create(d: Any) -> None:
     assert d.berth("start", "c1").stdout == "c1\n"
     assert d.berth("wait", "c1").stdout == "2\n"
     assert d.berth("logs", "c1").stdout == "one\n"
-    res = same(d, "start", "-a", "c1")
+    res = d.same("start", "-a", "c1")
     assert (res.stdout, res.stderr, res.returncode) == ("one\n", "two\n", 2)
     d.berth("create", "-i", "--name", "c2", "busybox", "sh", "-c", "cat; exit 5")
-    res = same(d, "start", "-a", "-i", "c2", input="in\n")
+    res = d.same("start", "-a", "-i", "c2", input="in\n")
     assert (res.stdout, res.returncode) == ("in\n", 5)
-    same(d, "start", "-a", "nope")
-    same(d, "start", "nope", "c1")
-    same(d, "wait", "c1", "c2")
+    d.same("start", "-a", "nope")
+    d.same("start", "nope", "c1")
+    d.same("wait", "c1", "c2")
 
 
 def test_wait_running_then_exit(d: Any) -> None:
@@ -177,7 +151,7 @@ def test_wait_running_then_exit(d: Any) -> None:
     assert d.berth("exec", "w1", "touch", "/tmp/go", check=False).returncode in (0, 137)
     out, _ = waiter.communicate(timeout=30)
     assert (out, waiter.returncode) == ("42\n", 0)
-    assert same(d, "wait", "w1").stdout == "42\n"
+    assert d.same("wait", "w1").stdout == "42\n"
 
 
 def test_attach_prints_lines(d: Any) -> None:
@@ -198,8 +172,8 @@ def test_attach_prints_lines(d: Any) -> None:
     out, err = att.communicate(timeout=30)
     assert err == "bye\n" and att.returncode == 3
     assert all(line.startswith("line") for line in out.splitlines())
-    same(d, "attach", "at")  # stopped: refused
-    same(d, "attach", "nope")
+    d.same("attach", "at")  # stopped: refused
+    d.same("attach", "nope")
 
 
 DETACHED = b"read escape sequence\r\n"  # docker 28's attach/exec report on detach, status 1
@@ -248,7 +222,7 @@ def test_detach_from_start_ai(d: Any, cli: str) -> None:
 
 def test_create_errors(d: Any) -> None:
     d.berth("create", "--name", "ce", "busybox")
-    same(d, "create", "--name", "ce", "busybox")  # name in use: plain error, status 1
-    same(d, "create", "--pull", "sometimes", "busybox")
-    same(d, "create", "--pull", "never", "nope:1")
-    same(d, "create")
+    d.same("create", "--name", "ce", "busybox")  # name in use: plain error, status 1
+    d.same("create", "--pull", "sometimes", "busybox")
+    d.same("create", "--pull", "never", "nope:1")
+    d.same("create")

@@ -14,47 +14,17 @@ import os
 import shutil
 import tarfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from berth.testing.rootfs import make_busybox_tar
-
 pytestmark = [pytest.mark.e2e, pytest.mark.root,
               pytest.mark.skipif(os.geteuid() != 0, reason="containers need root"),
-              pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI")]
+              pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI"),
+              pytest.mark.usefixtures("clean_containers")]  # `d`: tests/e2e/conftest.py
 
 LOOP = "while true; do sleep 0.1; done"
-
-
-@pytest.fixture(scope="module")
-def d(berthd_module: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    work = tmp_path_factory.mktemp("busybox")
-    tar = make_busybox_tar(work / "busybox.tar", work)
-    berthd_module.berth("import", "-c", 'CMD ["sh"]', str(tar), "busybox:latest")
-    return berthd_module
-
-
-@pytest.fixture(autouse=True)
-def _clean(d: Any) -> Iterator[None]:
-    yield
-    d.remove_all_containers()
-
-
-def same(d: Any, *args: str, input: str | bytes | None = None) -> Any:
-    """berth, docker, berth: docker's (stdout, stderr, status) must equal one berth run."""
-    runs = [d.berth(*args, input=input, check=False)]
-    want = d.docker(*args, input=input, check=False)
-    runs.append(d.berth(*args, input=input, check=False))
-
-    def text(b: Any) -> Any:
-        return b.decode() if isinstance(b, bytes) else b
-    expect = (want.stdout, text(want.stderr).replace("docker", "berth"), want.returncode)
-    got = [(r.stdout, text(r.stderr), r.returncode) for r in runs]
-    assert expect in got, (got, expect)
-    return runs[1]
 
 
 def names(data: bytes) -> list[str]:
@@ -84,11 +54,11 @@ def test_cp_out(d: Any, tmp_path: Path) -> None:
         run("cp", "co:/data/sub/.", str(dest / "a.dir"))
     assert tree(tmp_path / "berth") == tree(tmp_path / "docker")
     assert (tmp_path / "berth" / "data" / "sub" / "b").read_text() == "two\n"
-    out = same(d, "cp", "co:/data", "-", input=b"")
+    out = d.same("cp", "co:/data", "-", input=b"")
     assert names(out.stdout) == ["data", "data/a", "data/sub", "data/sub/b"]
-    same(d, "cp", "co:/nope", str(tmp_path))
-    same(d, "cp", "nope:/data", str(tmp_path))
-    same(d, "cp", "co:/data/a", str(tmp_path / "missing" / "x"))
+    d.same("cp", "co:/nope", str(tmp_path))
+    d.same("cp", "nope:/data", str(tmp_path))
+    d.same("cp", "co:/data/a", str(tmp_path / "missing" / "x"))
 
 
 def test_cp_in(d: Any, tmp_path: Path) -> None:
@@ -115,14 +85,14 @@ def test_cp_in(d: Any, tmp_path: Path) -> None:
     outs = {cli: d.berth("exec", f"ci-{cli}", "sh", "-c", script).stdout
             for cli in ("berth", "docker")}
     assert outs["berth"] == outs["docker"] == "F\nF\nG\nF\nG\nf\n0 0\n"
-    same(d, "cp", str(src / "nope"), "ci-berth:/")
+    d.same("cp", str(src / "nope"), "ci-berth:/")
     res = d.berth("cp", str(src / "f"), "ci-berth:/nope/dir/", check=False)
     assert (res.stderr, res.returncode) == ("no such directory\n", 1)
     res = d.docker("cp", str(src / "f"), "ci-berth:/nope/dir/", check=False)
     # docker 28 sometimes logs a line before its message
     assert res.stderr.splitlines()[-1] == "no such directory" and res.returncode == 1
-    same(d, "cp", str(src / "f"), str(tmp_path / "x"))
-    same(d, "cp", "a:/x", "b:/y")
+    d.same("cp", str(src / "f"), str(tmp_path / "x"))
+    d.same("cp", "a:/x", "b:/y")
 
 
 def test_export(d: Any, tmp_path: Path) -> None:
@@ -133,7 +103,7 @@ def test_export(d: Any, tmp_path: Path) -> None:
     assert got == names((tmp_path / "d.tar").read_bytes())
     assert {"bin/busybox", "marker", "etc"} <= set(got)
     assert names(d.berth("export", "xp", input=b"").stdout) == got
-    same(d, "export", "nope")
+    d.same("export", "nope")
 
 
 def test_commit_and_run(d: Any) -> None:
@@ -143,15 +113,15 @@ def test_commit_and_run(d: Any) -> None:
     assert out.startswith("sha256:") and len(out) == 72
     assert d.berth("run", "--rm", "made:v1").stdout == "base\n1\n"
     fmt = "{{.Author}}|{{.Comment}}|{{.Config.Env}}|{{.Config.Cmd}}|{{.Id}}"
-    assert same(d, "image", "inspect", "-f", fmt, "made:v1").stdout == \
+    assert d.same("image", "inspect", "-f", fmt, "made:v1").stdout == \
         f"Ann <a@b>|first|[X=1]|[sh -c cat /base; echo $X]|{out.strip()}\n"
     dock = d.docker("commit", "-c", "WORKDIR /tmp", "cm").stdout
     assert dock.startswith("sha256:")
     assert d.berth("image", "inspect", "-f", "{{.Config.WorkingDir}}",
                    dock.strip()).stdout == "/tmp\n"
-    same(d, "commit", "nope")
-    same(d, "commit", "-c", "BOGUS x", "cm")
-    same(d, "commit", "cm", "Bad:Name")
+    d.same("commit", "nope")
+    d.same("commit", "-c", "BOGUS x", "cm")
+    d.same("commit", "cm", "Bad:Name")
     d.berth("rmi", "made:v1", dock.strip())
 
 
@@ -161,18 +131,18 @@ def test_events_window_filter_format(d: Any) -> None:
     d.berth("rm", "ev")
     until = f"{time.time() + 1:.9f}"
     base = ("events", "--since", since, "--until", until)
-    plain = same(d, *base).stdout.splitlines()
+    plain = d.same(*base).stdout.splitlines()
     assert [line.split(" ")[2] for line in plain if " container " in line][:3] == \
         ["create", "attach", "start"] or plain
     assert any("container destroy" in line for line in plain)
-    same(d, *base, "--filter", "event=start")
-    same(d, *base, "--filter", "container=ev", "--format",
+    d.same(*base, "--filter", "event=start")
+    d.same(*base, "--filter", "container=ev", "--format",
          "{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Status}} {{.From}}")
-    same(d, *base, "--format", "{{json .}}")
-    same(d, *base, "--format", "json")
-    same(d, *base, "--filter", "type=image")
-    same(d, *base, "--filter", "nope=1")
-    same(d, *base, "--format", "{{.Nope}}")
+    d.same(*base, "--format", "{{json .}}")
+    d.same(*base, "--format", "json")
+    d.same(*base, "--filter", "type=image")
+    d.same(*base, "--filter", "nope=1")
+    d.same(*base, "--format", "{{.Nope}}")
 
 
 def test_stats_no_stream(d: Any) -> None:
@@ -182,12 +152,12 @@ def test_stats_no_stream(d: Any) -> None:
     assert head.split() == ["CONTAINER", "ID", "NAME", "CPU", "%", "MEM", "USAGE", "/",
                             "LIMIT", "MEM", "%", "NET", "I/O", "BLOCK", "I/O", "PIDS"]
     assert len(rows) == 1 and rows[0].split()[1] == "st"
-    same(d, "stats", "--no-stream", "--format", "{{.Name}} {{.ID}} {{.Container}}")
-    same(d, "stats", "--no-stream", "--format", "table {{.Name}}\t{{.ID}}", "st")
-    same(d, "stats", "--no-stream", "--no-trunc", "--format", "{{.ID}}")
+    d.same("stats", "--no-stream", "--format", "{{.Name}} {{.ID}} {{.Container}}")
+    d.same("stats", "--no-stream", "--format", "table {{.Name}}\t{{.ID}}", "st")
+    d.same("stats", "--no-stream", "--no-trunc", "--format", "{{.ID}}")
     js = json.loads(d.berth("stats", "--no-stream", "--format", "json").stdout)
     assert js["Name"] == "st" and js["PIDs"].isdigit()
-    same(d, "stats", "--no-stream", "nope")
+    d.same("stats", "--no-stream", "nope")
 
 
 def test_update_then_inspect(d: Any) -> None:
@@ -201,21 +171,21 @@ def test_update_then_inspect(d: Any) -> None:
         assert (res.stdout, res.stderr) == (f"up-{cli}\n", "")
     assert d.berth("inspect", "-f", fmt, "up-berth").stdout == \
         d.berth("inspect", "-f", fmt, "up-docker").stdout == "67108864 500000000 on-failure 3 512\n"
-    same(d, "update", "--restart", "always", "up-berth", "nope")
-    same(d, "update", "--cpus", "x", "up-berth")
-    same(d, "update", "up-berth")
+    d.same("update", "--restart", "always", "up-berth", "nope")
+    d.same("update", "--cpus", "x", "up-berth")
+    d.same("update", "up-berth")
 
 
 def test_container_ls_aliases_and_inspect_both_kinds(d: Any) -> None:
     d.berth("run", "--name", "al", "busybox", "true")
     for verb in ("ls", "list", "ps"):
-        same(d, "container", verb, "-a", "--format", "{{.Names}} {{.Image}} {{.Status}}")
-    same(d, "inspect", "--format", "{{.Id}}", "al", "busybox")
-    full = json.loads(same(d, "inspect", "al", "busybox:latest").stdout)
+        d.same("container", verb, "-a", "--format", "{{.Names}} {{.Image}} {{.Status}}")
+    d.same("inspect", "--format", "{{.Id}}", "al", "busybox")
+    full = json.loads(d.same("inspect", "al", "busybox:latest").stdout)
     assert [x.get("Name") for x in full] == ["/al", None]
-    same(d, "inspect", "--type", "image", "al")
-    same(d, "inspect", "--type", "container", "-f", "{{.Name}}", "al")
-    same(d, "inspect", "-s", "-f", "{{.SizeRootFs}}", "al")
+    d.same("inspect", "--type", "image", "al")
+    d.same("inspect", "--type", "container", "-f", "{{.Name}}", "al")
+    d.same("inspect", "-s", "-f", "{{.SizeRootFs}}", "al")
 
 
 def test_logs_until(d: Any) -> None:
@@ -227,7 +197,7 @@ def test_logs_until(d: Any) -> None:
     # "two" and "three" may share one stamp when they arrive in one read.
     last = max(i for i, (stamp, _) in enumerate(stamped) if stamp == second)
     upto = "".join(f"{msg}\n" for _, msg in stamped[:last + 1])
-    assert same(d, "logs", "--until", second, "lu").stdout == upto
-    assert same(d, "logs", "--since", second, "lu").stdout == "two\nthree\n"
-    same(d, "logs", "--until", "1h", "lu")
-    same(d, "logs", "--until", "nope", "lu")
+    assert d.same("logs", "--until", second, "lu").stdout == upto
+    assert d.same("logs", "--since", second, "lu").stdout == "two\nthree\n"
+    d.same("logs", "--until", "1h", "lu")
+    d.same("logs", "--until", "nope", "lu")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from berth.testing.rootfs import make_busybox_tar
+from berth.testing.scrub import scrub
 
 pytestmark = pytest.mark.root
 
@@ -91,34 +91,7 @@ class Docker:
             except subprocess.TimeoutExpired:
                 self.daemon.kill()
                 self.daemon.wait()
-        for pid in _pids_mentioning(str(self.base)):     # containerd, shims
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        for target in sorted(_mounts_under(self.base), key=len, reverse=True):
-            subprocess.run(["umount", "-l", target], check=False, capture_output=True)
-        shutil.rmtree(self.base, ignore_errors=True)
-
-
-def _pids_mentioning(text: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                if text.encode() in f.read():
-                    found.append(int(entry))
-        except OSError:
-            continue
-    return found
-
-
-def _mounts_under(base: Path) -> list[str]:
-    with open("/proc/self/mountinfo") as f:
-        points = [line.split()[4] for line in f]
-    return [p for p in points if p == str(base) or p.startswith(f"{base}/")]
+        scrub(self.base)
 
 
 @pytest.fixture(scope="module")
