@@ -136,3 +136,15 @@ def test_run_tty_under_pty(d: Any) -> None:
     os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0, bytes(out)
     assert b"/dev/pts/0\r\n42\r\n" in out, bytes(out)
+
+
+def test_user_groups_as_docker(d: Any) -> None:
+    """The primary group is a supplementary group too (seen from dockerd 20.10 + runc)."""
+    want = {("-u", "1000:1000"): "uid=1000 gid=1000 groups=1000\n",
+            ("-u", "1000"): "uid=1000 gid=0(root) groups=0(root)\n",
+            ("-u", "1000", "--group-add", "50"): "uid=1000 gid=0(root) groups=0(root),50\n"}
+    for flags, out in want.items():
+        assert d.docker("run", "--rm", "--network", "none", *flags, "busybox", "id").stdout == out
+    cid = d.docker("run", "-d", "--network", "none", "busybox", "sleep", "60").stdout.strip()
+    exec_id = d.docker("exec", "-u", "1000:1000", cid, "id").stdout
+    assert exec_id == "uid=1000 gid=1000 groups=1000\n"

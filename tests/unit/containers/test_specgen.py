@@ -64,7 +64,7 @@ def test_process_basics(rootfs: Path) -> None:
                             "A=user"]
     assert "B=2" in p["env"] and "HOME=/root" in p["env"]
     assert p["cwd"] == "/work/dir" and (rootfs / "work/dir").is_dir()
-    assert p["terminal"] is True and p["user"] == {"uid": 0, "gid": 0}
+    assert p["terminal"] is True and p["user"] == {"uid": 0, "gid": 0, "additionalGids": [0]}
     assert s["hostname"] == CID[:12]
     assert s["linux"]["cgroupsPath"] == f"/berth/{CID}"
     assert s["root"] == {"path": str(rootfs), "readonly": False}
@@ -80,9 +80,12 @@ def test_workdir_symlink_stays_inside(rootfs: Path, tmp_path: Path) -> None:
 
 def test_users(rootfs: Path) -> None:
     u = resolve(rootfs, "app", ["audio", "4242"])
-    assert (u.uid, u.gid, u.home, u.additional_gids) == (1000, 1000, "/home/app", [10, 29, 4242])
+    # the primary gid first, as moby's spec (checked against dockerd 20.10: `id` in a
+    # `-u 1000:1000` container prints groups=1000)
+    assert (u.uid, u.gid, u.home, u.additional_gids) == (1000, 1000, "/home/app",
+                                                         [1000, 10, 29, 4242])
     assert resolve(rootfs, "1234:wheel").__dict__ == {"uid": 1234, "gid": 10, "home": "/",
-                                                      "additional_gids": []}
+                                                      "additional_gids": [10]}
     with pytest.raises(BerthError, match="unable to find user nope: no matching entries"):
         resolve(rootfs, "nope")
     with pytest.raises(BerthError, match="unable to find group nope"):

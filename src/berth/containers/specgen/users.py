@@ -2,8 +2,9 @@
 
 docker accepts ``name``, ``uid``, ``name:group``, ``uid:gid`` (and mixes). Names must
 exist in the container's files; bare numbers need not. Supplementary groups are the
-groups that list the user as a member, plus ``GroupAdd``. Messages follow moby's
-(``unable to find user x: no matching entries in passwd file``).
+primary group, the groups that list the user as a member, then ``GroupAdd`` (moby puts
+the primary gid first in the spec's additionalGids: ``id`` shows ``groups=1000``).
+Messages follow moby's (``unable to find user x: no matching entries in passwd file``).
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def resolve(root: Path, spec: str, group_add: list[str] | None = None) -> ExecUs
     for name_or_id in group_add or []:
         extra.append(_group(groups, name_or_id, f"Unable to find group {name_or_id}"))
     unique: list[int] = []
-    for g in extra:
-        if g not in unique and g != gid:
+    for g in [gid, *extra]:
+        if g not in unique:
             unique.append(g)
     return ExecUser(uid, gid, home, unique)
 
