@@ -64,6 +64,12 @@ class Context:
         return self._once("dockerd", lambda: self._with_images(
             self._engine("dockerd", Dockerd(self.workdir / "docker"))))
 
+    def dockerd_net(self) -> Dockerd:
+        """A second private dockerd with its default bridge, for the network rows (its
+        firewall changes are undone at close)."""
+        return self._once("dockerd_net", lambda: self._with_images(
+            self._engine("dockerd_net", Dockerd(self.workdir / "docker-net", network=True))))
+
     def podman(self) -> Podman:
         """Private podman storage, with the base images imported."""
         return self._once("podman", lambda: self._with_images(

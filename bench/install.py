@@ -19,7 +19,7 @@ from bench.images import CACHE, debian_tar
 log = logging.getLogger("bench")
 
 PACKAGES = ("docker.io", "podman", "crun", "runc", "docker-registry", "skopeo", "hyperfine",
-            "debootstrap", "busybox-static")
+            "debootstrap", "busybox-static", "wrk")
 POLICY = Path("/usr/sbin/policy-rc.d")
 
 

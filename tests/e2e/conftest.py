@@ -36,6 +36,7 @@ Reuse these in any ``tests/e2e`` module:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import os
 import shutil
@@ -201,6 +202,13 @@ class Berthd:
         for pidfile in (self.exec_root / "containers").glob("*/monitor.pid"):
             with contextlib.suppress(OSError, ValueError):
                 os.kill(int(pidfile.read_text().split()[0]), signal.SIGKILL)
+        # a daemon on a private exec-root names its default bridge and nft table after it
+        # (berth.network.core); a clean stop removes them, a killed daemon may not have
+        tag = hashlib.sha256(str(self.exec_root).encode()).hexdigest()[:8]
+        subprocess.run(["ip", "link", "delete", f"bb{tag}"], capture_output=True, check=False)
+        for family in ("ip", "ip6", "inet"):
+            subprocess.run(["nft", "delete", "table", family, f"berth_{tag}"],
+                           capture_output=True, check=False)
         try:
             mounts = Path("/proc/self/mountinfo").read_text().splitlines()
         except OSError:

@@ -55,7 +55,16 @@ def make_app(b: Backends, *, workers: int = 8,
              client_max_size: int = 1 << 30) -> web.Application:
     """An aiohttp application serving the Engine API over the given backends."""
     from . import hijack
-    from .routes import container_archive, containers, events, exec, images, system
+    from .routes import (
+        container_archive,
+        containers,
+        events,
+        exec,
+        images,
+        networks,
+        system,
+        volumes,
+    )
 
     app = web.Application(middlewares=[api_middleware], client_max_size=client_max_size)
     app[BACKENDS] = b
@@ -63,6 +72,7 @@ def make_app(b: Backends, *, workers: int = 8,
     app.on_response_prepare.append(_on_prepare)
     app.on_cleanup.append(_close_executor)
     hijack.install(app)
-    for module in (system, events, images, containers, exec, container_archive):
+    for module in (system, events, images, containers, exec, container_archive, networks,
+                   volumes):
         module.register(app)
     return app

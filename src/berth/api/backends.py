@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol
 
 from .backends_containers import ContainerBackend, ExecBackend, StreamPair
+from .backends_networks import NetworkAttachBackend, NetworkBackend
+from .backends_volumes import VolumeBackend
 
 JSON = dict[str, Any]
 Progress = Callable[[JSON], None]
@@ -74,8 +76,11 @@ class Backends:
     registry: PullBackend | None = None
     containers: ContainerBackend | None = None
     execs: ExecBackend | None = None
+    volumes: VolumeBackend | None = None
+    networks: NetworkBackend | None = None
+    netattach: NetworkAttachBackend | None = None
 
 
 __all__ = ["JSON", "Backends", "ContainerBackend", "EventSource", "ExecBackend",
-           "ImageBackend", "Progress", "PullBackend", "StreamPair", "Subscription",
-           "SystemBackend"]
+           "ImageBackend", "NetworkAttachBackend", "NetworkBackend", "Progress", "PullBackend",
+           "StreamPair", "Subscription", "SystemBackend", "VolumeBackend"]

@@ -111,7 +111,34 @@ IMAGE_COMMANDS: dict[str, Entry] = {
 }
 HIDDEN_ALIASES = {"list", "remove", "rmi", "ps"}
 
+_NET = "berth.cli.commands.network"
+_NET_RM = (_NET, "make_rm", "NETWORK [NETWORK...]", "Remove one or more networks")
+_NET_LS = (_NET, "make_ls", "[OPTIONS]", "List networks")
+NETWORK_COMMANDS: dict[str, Entry] = {
+    "connect": (_NET, "make_connect", "[OPTIONS] NETWORK CONTAINER",
+                "Connect a container to a network"),
+    "create": (_NET, "make_create", "[OPTIONS] NETWORK", "Create a network"),
+    "disconnect": (_NET, "make_disconnect", "[OPTIONS] NETWORK CONTAINER",
+                   "Disconnect a container from a network"),
+    "inspect": (_NET, "make_inspect", "[OPTIONS] NETWORK [NETWORK...]",
+                "Display detailed information on one or more networks"),
+    "ls": _NET_LS, "list": _NET_LS,
+    "prune": (_NET, "make_prune", "[OPTIONS]", "Remove all unused networks"),
+    "rm": _NET_RM, "remove": _NET_RM,
+}
+
 SYSTEM_COMMANDS: dict[str, Entry] = {
     "df": ("berth.cli.commands.df", "make_df", "[OPTIONS]", "Show docker disk usage"),
     "info": _INFO,
+}
+
+_VOL = "berth.cli.commands.volume"
+_VLS = (_VOL, "make_ls", "[OPTIONS]", "List volumes")
+_VRM = (_VOL, "make_rm", "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes")
+VOLUME_COMMANDS: dict[str, Entry] = {
+    "create": (_VOL, "make_create", "[OPTIONS] [VOLUME]", "Create a volume"),
+    "ls": _VLS, "list": _VLS, "rm": _VRM, "remove": _VRM,
+    "inspect": (_VOL, "make_inspect", "[OPTIONS] VOLUME [VOLUME...]",
+                "Display detailed information on one or more volumes"),
+    "prune": (_VOL, "make_prune", "[OPTIONS]", "Remove unused local volumes"),
 }

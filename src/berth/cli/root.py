@@ -21,8 +21,10 @@ from berth.cli.lazygroup import LazyGroup
 from berth.cli.registry import (
     CONTAINER_COMMANDS,
     IMAGE_COMMANDS,
+    NETWORK_COMMANDS,
     SYSTEM_COMMANDS,
     TOP_COMMANDS,
+    VOLUME_COMMANDS,
 )
 from berth.cli.usage import PROG, CLIError, flag_error
 
@@ -66,6 +68,17 @@ def image() -> None:
            usage_line=f"{PROG} container COMMAND")
 def container() -> None:
     """Manage containers"""
+
+
+@cli.group(cls=LazyGroup, registry=NETWORK_COMMANDS,
+           usage_line=f"{PROG} network COMMAND")
+def network() -> None:
+    """Manage networks"""
+
+
+@cli.group(cls=LazyGroup, registry=VOLUME_COMMANDS, usage_line=f"{PROG} volume COMMAND")
+def volume() -> None:
+    """Manage volumes"""
 
 
 @cli.group(cls=LazyGroup, registry=SYSTEM_COMMANDS, usage_line=f"{PROG} system COMMAND")

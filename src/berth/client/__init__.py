@@ -15,8 +15,10 @@ from berth.client.containers import ContainersAPI
 from berth.client.errors import DaemonError, is_daemon_error
 from berth.client.hosts import DEFAULT_HOST, Endpoint, parse_host, resolve_host
 from berth.client.images import ImagesAPI
+from berth.client.networks import NetworksAPI
 from berth.client.streams import StreamError, iter_json_messages, message_error
 from berth.client.system import SystemAPI
+from berth.client.volumes import VolumesAPI
 
 
 class APIClient(Client):
@@ -27,6 +29,8 @@ class APIClient(Client):
         self.images = ImagesAPI(self)
         self.system = SystemAPI(self)
         self.containers = ContainersAPI(self)
+        self.volumes = VolumesAPI(self)
+        self.networks = NetworksAPI(self)
 
 
 __all__ = [

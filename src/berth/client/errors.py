@@ -47,7 +47,7 @@ def message_from_body(body: bytes, content_type: str) -> str:
         except ValueError:
             return text
         if isinstance(doc, dict) and isinstance(doc.get("message"), str):
-            return str(doc["message"])
+            return str(doc["message"]).strip()  # moby client: TrimSpace
     return text
 
 

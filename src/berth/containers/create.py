@@ -79,9 +79,7 @@ def host_config(body: dict[str, Any]) -> dict[str, Any]:
     hc = {**HOSTCONFIG_DEFAULTS, **{k: v for k, v in given.items() if v is not None}}
     if hc["NetworkMode"] in ("", "default"):
         hc["NetworkMode"] = "bridge"
-    if hc["NetworkMode"] not in ("bridge", "none", "host") and \
-            not hc["NetworkMode"].startswith("container:"):
-        raise InvalidArgument(f"network {hc['NetworkMode']} not found")
+    # user-defined network names are resolved by the Networks collaborator (check_create)
     if not hc.get("ShmSize"):
         hc["ShmSize"] = 64 << 20
     if not hc.get("LogConfig", {}).get("Type"):

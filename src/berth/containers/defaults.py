@@ -8,14 +8,21 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+from berth.errdefs import InvalidArgument, NotImplementedYet
+
 from . import etcfiles, views
 from ._ports import NetPlan
-from .specgen import mounts as mnt
+from .volglue import ContainerVolumes
 
 
 class LoopbackNetworks:
     def check_create(self, rec: dict[str, Any]) -> None:
-        return None
+        mode = rec["HostConfig"].get("NetworkMode") or "bridge"
+        if mode.startswith("container:"):
+            raise NotImplementedYet(f"NetworkMode {mode!r}: joining another container's "
+                                    "namespaces needs the network service")
+        if mode not in ("bridge", "none", "host"):
+            raise InvalidArgument(f"network {mode} not found")
 
     def attach(self, rec: dict[str, Any], ctr_dir: Path) -> NetPlan:
         return NetPlan(None, etcfiles.write_all(ctr_dir, rec))
@@ -33,20 +40,8 @@ class LoopbackNetworks:
         return views.network_settings(rec)
 
 
-class HostPathVolumes:
-    def check_create(self, rec: dict[str, Any]) -> None:
-        mnt.user_mounts(rec["HostConfig"])
+class HostPathVolumes(ContainerVolumes):
+    """Binds and tmpfs only (``ContainerVolumes`` without a VolumeService)."""
 
-    def mount(self, rec: dict[str, Any], rootfs: Path) -> list[dict[str, Any]]:
-        mounts = mnt.user_mounts(rec["HostConfig"])
-        mnt.make_bind_sources(mounts)
-        return mounts
-
-    def unmount(self, rec: dict[str, Any]) -> None:
-        return None
-
-    def release(self, rec: dict[str, Any], remove_anonymous: bool) -> None:
-        return None
-
-    def mounts_view(self, rec: dict[str, Any]) -> list[dict[str, Any]]:
-        return views.mounts(rec)
+    def __init__(self) -> None:
+        super().__init__(None)

@@ -68,16 +68,18 @@ class Exits(ServiceBase):
         err = rep.get("error") or ""
         if rec["State"]["Status"] not in ("running", "paused", "created", "restarting"):
             return None
-        # AutoRemove persists "removing" right after: without that write's fsync a power
-        # loss leaves "running", and recover() records the exit and removes it all the same
-        self.set_status(rec, "exited", durable=not rec["HostConfig"].get("AutoRemove"),
-                        ExitCode=code, OOMKilled=oom, Error=err,
-                        FinishedAt=rep.get("finished_at") or _now())
+        # written without fsync; the fsync follows once the waiters have their answer
+        # (off the wait's path). AutoRemove persists "removing" right after, so none: a
+        # lost "exited" reads as "running", which recover() turns into exit + removal
+        self.set_status(rec, "exited", durable=False, ExitCode=code, OOMKilled=oom,
+                        Error=err, FinishedAt=rep.get("finished_at") or _now())
         if oom:
             self.publish("oom", rec)
         ran = parse_time(rec["State"]["FinishedAt"]) - parse_time(rec["State"]["StartedAt"])
         self.publish("die", rec, exitCode=str(code), execDuration=str(max(int(ran), 0)))
         self.resolve_waiters(self._exit_waiters, cid, wait_result(rec))
+        if not rec["HostConfig"].get("AutoRemove"):
+            self.store.sync(cid)
         return rec
 
     async def after_exit(self, rec: dict[str, Any]) -> None:
@@ -147,7 +149,7 @@ class Exits(ServiceBase):
     async def recover(self) -> None:
         """Daemon start: re-attach to live monitors, record exits that happened meanwhile."""
         loop = self.bind_loop()
-        await loop.run_in_executor(None, self._sweep_orphans)
+        snapshots = await loop.run_in_executor(None, self._sweep_orphans)
         live = [r["ID"] for r in self.store if r["State"]["Status"] in ("running", "paused")
                 and mclient.monitor_alive(self.state_dir(r["ID"]))]
         await loop.run_in_executor(None, self.networks.recover, live)
@@ -165,7 +167,9 @@ class Exits(ServiceBase):
                     await self.after_exit(done)
             elif st == "restarting":
                 self._restart_tasks[cid] = loop.create_task(self._restart_later(rec, 0))
-            elif st == "removing":
+            elif st == "removing" or rec["SnapshotKey"] not in snapshots:
+                # a record without its snapshot is a removal a power loss interrupted
+                # (removal syncs nothing before the record is gone: service.remove)
                 with contextlib.suppress(Exception):
                     await loop.run_in_executor(None, self._auto_remove, cid)
             else:
@@ -186,9 +190,12 @@ class Exits(ServiceBase):
         finally:
             self._restart_tasks.pop(cid, None)
 
-    def _sweep_orphans(self) -> None:
-        """Snapshots and holds of containers whose create never wrote a record."""
+    def _sweep_orphans(self) -> set[str]:
+        """Snapshots and holds of containers without a record (a create that never wrote
+        one, a removal whose hold deletion a power loss rolled back); the snapshot keys
+        left."""
         known = {r["ID"] for r in self.store}
+        keys = set()
         for info in list(self.snapshotter.walk()):
             key = info.key
             if key.startswith("container-") and key[10:] not in known:
@@ -196,6 +203,13 @@ class Exits(ServiceBase):
                 with contextlib.suppress(Exception):
                     self.snapshotter.remove(key)
                     self.images.db.remove_holds(f"container/{key[10:]}")
+            else:
+                keys.add(key)
+        with contextlib.suppress(Exception):
+            for owner in self.images.db.hold_owners():
+                if owner.startswith("container/") and owner[10:] not in known:
+                    self.images.db.remove_holds(owner)
+        return keys
 
 
 def restart_on_boot(rec: dict[str, Any]) -> bool:

@@ -43,6 +43,14 @@ def label_match(labels: dict[str, str], wanted: list[str]) -> bool:
     return True
 
 
+def volume_keys(rec: dict[str, Any]) -> set[str]:
+    """What ``volume=`` matches: a mount's volume name (a bind's source) or destination."""
+    out: set[str] = set()
+    for m in (rec.get("MountPoints") or {}).values():
+        out |= {m.get("Name") or m.get("Source") or "", m["Destination"]}
+    return out - {""}
+
+
 def build(f: dict[str, list[str]], lookup: Callable[[str], dict[str, Any]],
           ancestors: Callable[[str], set[str]]) -> Callable[[dict[str, Any]], bool]:
     """A predicate over records; ``before``/``since`` and ``ancestor`` resolved once."""
@@ -64,9 +72,7 @@ def build(f: dict[str, list[str]], lookup: Callable[[str], dict[str, Any]],
             ("ancestor", lambda: rec["Image"] in images),
             ("before", lambda: all(created < b for b in before)),
             ("since", lambda: all(created > s for s in since)),
-            ("volume", lambda: any(v in {m.split(":")[0] for m in rec["HostConfig"].get(
-                "Binds") or []} | {m.split(":")[1] for m in rec["HostConfig"].get("Binds")
-                                   or [] if ":" in m} for v in f["volume"])),
+            ("volume", lambda: bool(volume_keys(rec) & set(f["volume"]))),
             ("network", lambda: rec["HostConfig"].get("NetworkMode") in f["network"]),
             ("health", lambda: ((st.get("Health") or {}).get("Status") or "none")
              in f["health"]),

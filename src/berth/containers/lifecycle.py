@@ -52,8 +52,11 @@ class Lifecycle(Exits):
             with self.store.lock:
                 rec["HasBeenStartedBefore"] = True
                 rec["HasBeenManuallyStopped"] = False
-                self.set_status(rec, "running", Pid=pid, ExitCode=0, Error="",
-                                OOMKilled=False, StartedAt=now_rfc3339())
+                # fsync'ed only if a daemon start reads it (restart_on_boot): lost to a
+                # power loss, the record reads as before this start, and nothing runs
+                self.set_status(rec, "running", durable=_boot_policy(rec), Pid=pid,
+                                ExitCode=0, Error="", OOMKilled=False,
+                                StartedAt=now_rfc3339())
             self.publish("start", rec)
             self.watch(cid)
         finally:
@@ -205,3 +208,9 @@ class Lifecycle(Exits):
         for fut, *_ in self._pending_attach.pop(cid, []):
             if not fut.done():
                 fut.set_exception(Conflict(msg))
+
+
+def _boot_policy(rec: dict[str, Any]) -> bool:
+    """Whether the restart policy starts the container again on daemon start."""
+    name = (rec["HostConfig"].get("RestartPolicy") or {}).get("Name") or "no"
+    return name in ("always", "unless-stopped")

@@ -83,8 +83,8 @@ class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOp
         cid, owner = rec["ID"], f"container/{rec['ID']}"
         self.snapshotter.prepare(rec["SnapshotKey"], img.top_chain or None)
         try:
-            self.images.db.add_hold("snapshot", img.top_chain, owner)
-            self.images.db.add_hold("content", img.id, owner)
+            self.images.db.add_holds(owner, [("snapshot", img.top_chain),
+                                             ("content", img.id)])
             self.store.add(rec)
         except BaseException:
             with contextlib.suppress(Exception):
@@ -113,7 +113,10 @@ class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOp
         self.cancel_restart(rec)
         if rec["State"]["Status"] in ("running", "paused"):
             self._kill_from_thread(rec)
-        self.set_status(rec, "removing")
+        # not fsync'ed, nor are the snapshot and hold removals: a power loss may bring
+        # back the record (as it was) and a snapshot row, and rm finishes the job again
+        # (recover() does, for a record whose snapshot is gone); kill -9 loses nothing
+        self.set_status(rec, "removing", durable=False)
         try:
             self._teardown(rec, volumes)
         except BaseException as e:
@@ -145,11 +148,11 @@ class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOp
             from berth.runtime import delete
             delete(self.runtime_root, cid, force=True)
         try:
-            self.snapshotter.remove(rec["SnapshotKey"])
+            self.snapshotter.remove(rec["SnapshotKey"], durable=False)
         except BerthError as e:
             if "not found" not in e.message.lower() and "no such" not in e.message.lower():
                 raise
-        self.images.db.remove_holds(f"container/{cid}")
+        self.images.db.remove_holds(f"container/{cid}", durable=False)
         remove_tree(self.state_dir(cid))
         self.store.drop(cid)
 

@@ -128,6 +128,17 @@ class Store:
             os.close(fd)
         os.rename(tmp, path)
 
+    def sync(self, cid: str) -> None:
+        """fsync a record saved with ``durable=False`` (gone already: nothing to do)."""
+        try:
+            fd = os.open(self.dir(cid) / "config.v2.json", os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
     def rename(self, rec: dict[str, Any], new: str) -> None:
         with self.lock:
             full = names.validate(new)

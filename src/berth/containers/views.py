@@ -16,19 +16,19 @@ INSPECT_KEYS = ("Id", "Created", "Path", "Args", "State", "Image", "ResolvConfPa
 
 
 def mounts(rec: dict[str, Any]) -> list[dict[str, Any]]:
-    """The ``Mounts`` array (binds and tmpfs as docker reports them)."""
+    """The ``Mounts`` array from the record's ``MountPoints``, in docker's MountPoint JSON
+    (``Name``/``Driver`` omitted when empty; ``--tmpfs`` mounts are not listed)."""
     out = []
-    hc = rec["HostConfig"]
-    for spec in hc.get("Binds") or []:
-        parts = spec.split(":")
-        opts = parts[2].split(",") if len(parts) > 2 else []
-        prop = next((o for o in opts if o.endswith(("shared", "slave", "private"))), "rprivate")
-        out.append({"Type": "bind", "Source": parts[0], "Destination": parts[1],
-                    "Mode": parts[2] if len(parts) > 2 else "", "RW": "ro" not in opts,
-                    "Propagation": prop})
-    for dst in hc.get("Tmpfs") or {}:
-        out.append({"Type": "tmpfs", "Source": "", "Destination": dst, "Mode": "",
-                    "RW": True, "Propagation": ""})
+    for m in (rec.get("MountPoints") or {}).values():
+        row: dict[str, Any] = {"Type": m["Type"]}
+        if m.get("Name"):
+            row["Name"] = m["Name"]
+        row.update(Source=m.get("Source") or "", Destination=m["Destination"])
+        if m.get("Driver"):
+            row["Driver"] = m["Driver"]
+        row.update(Mode=m.get("Mode") or "", RW=bool(m.get("RW")),
+                   Propagation=m.get("Propagation") or "")
+        out.append(row)
     return out
 
 
@@ -68,6 +68,28 @@ def command(rec: dict[str, Any]) -> str:
                     for a in argv)
 
 
+def port_list(ports: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """List's ``Ports`` from ``NetworkSettings.Ports``: one entry per host binding, or a
+    bare ``{PrivatePort, Type}`` for an exposed port nothing is bound to (moby's view)."""
+    out: list[dict[str, Any]] = []
+    for key, binds in (ports or {}).items():
+        num, _, proto = key.partition("/")
+        if not num.isdigit():
+            continue
+        if not binds:
+            out.append({"PrivatePort": int(num), "Type": proto or "tcp"})
+            continue
+        for b in binds:
+            entry: dict[str, Any] = {"IP": b.get("HostIp", "")} if b.get("HostIp") else {}
+            entry["PrivatePort"] = int(num)
+            host = str(b.get("HostPort") or "")
+            if host.isdigit() and int(host):
+                entry["PublicPort"] = int(host)
+            entry["Type"] = proto or "tcp"
+            out.append(entry)
+    return out
+
+
 def summary(rec: dict[str, Any], image_name: str, names: list[str], net: dict[str, Any],
             mount_list: list[dict[str, Any]]) -> dict[str, Any]:
     st = rec["State"]
@@ -76,7 +98,7 @@ def summary(rec: dict[str, Any], image_name: str, names: list[str], net: dict[st
     return {
         "Id": rec["ID"], "Names": names, "Image": image_name, "ImageID": rec["Image"],
         "Command": command(rec), "Created": int(parse_time(rec["Created"])),
-        "Ports": [], "Labels": rec["Config"].get("Labels") or {},
+        "Ports": port_list(net.get("Ports")), "Labels": rec["Config"].get("Labels") or {},
         "State": st["Status"], "Status": status_text(st, health_text),
         "HostConfig": {"NetworkMode": rec["HostConfig"].get("NetworkMode", "bridge")},
         "NetworkSettings": {"Networks": net["Networks"]},

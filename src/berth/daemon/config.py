@@ -30,6 +30,9 @@ FILE_KEYS: dict[str, tuple[str, type | tuple[type, ...]]] = {
     "debug": ("debug", bool),
     "labels": ("labels", list),
     "storage-driver": ("storage_driver", str),
+    "bip": ("bip", str),
+    "mtu": ("mtu", int),
+    "default-address-pools": ("default_address_pools", list),
 }
 
 
@@ -43,6 +46,9 @@ class DaemonConfig:
     debug: bool = False
     labels: list[str] = field(default_factory=list)
     storage_driver: str = ""
+    bip: str = ""  # default bridge gateway/prefix, e.g. 172.30.0.1/16
+    mtu: int = 1500
+    default_address_pools: list[Any] = field(default_factory=list)  # [{"base", "size"}]
 
     @property
     def pid_path(self) -> Path:
@@ -61,8 +67,23 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-D", "--debug", dest="debug", action="store_const", const=True)
     p.add_argument("-s", "--storage-driver", dest="storage_driver")
     p.add_argument("--label", dest="labels", action="append", help="key=value daemon label")
+    p.add_argument("--bip", dest="bip", help="default bridge address (gateway/prefix)")
+    p.add_argument("--mtu", dest="mtu", type=int, help="default MTU of container networks")
+    p.add_argument("--default-address-pool", dest="default_address_pools", action="append",
+                   type=_pool, help="base=CIDR,size=N: a pool for new networks' subnets")
     p.add_argument("--config-file", dest="config_file", help="daemon.json to read")
     return p
+
+
+def _pool(text: str) -> dict[str, Any]:
+    """dockerd's ``--default-address-pool base=10.10.0.0/16,size=24``."""
+    out: dict[str, Any] = {}
+    for part in text.split(","):
+        k, _, v = part.partition("=")
+        out[k.strip()] = int(v) if k.strip() == "size" else v.strip()
+    if "base" not in out:
+        raise argparse.ArgumentTypeError(f"invalid address pool: {text}")
+    return out
 
 
 def _read_file(path: Path, explicit: bool) -> dict[str, Any]:
@@ -92,7 +113,8 @@ def _check_file(doc: dict[str, Any], flags: argparse.Namespace, path: Path) -> N
     conflicts = []
     for key, value in doc.items():
         dest, typ = FILE_KEYS[key]
-        bad_list = isinstance(value, list) and not all(isinstance(v, str) for v in value)
+        item = dict if key == "default-address-pools" else str
+        bad_list = isinstance(value, list) and not all(isinstance(v, item) for v in value)
         if not isinstance(value, typ) or bad_list:
             raise errdefs.InvalidArgument(
                 f"unable to configure the berth daemon with file {path}: "

@@ -28,6 +28,9 @@ log = logging.getLogger("berthd")
 class ContainerSide:
     service: Any = None  # berth.containers.ContainerService
     spawner: Any = None  # berth.monitor.spawnclient.SpawnerClient
+    networks: Any = None  # berth.network.NetworkService
+    netglue: Any = None  # berth.containers.netglue.ContainerNetworks
+    dns: Any = None  # berth.network.dns.EmbeddedDNS
 
     def counts(self) -> dict[str, int]:
         """Containers by state for ``/info``."""
@@ -52,22 +55,58 @@ class ContainerSide:
                 await self.spawner.close()
             except Exception:
                 log.exception("stopping the spawner")
+        for closer in (self.dns, self.networks):
+            if closer is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.get_running_loop().run_in_executor(None, closer.close)
 
 
-async def start(cfg: DaemonConfig, bus: EventBus, images: Any, snapshotter: Any) -> ContainerSide:
-    """Spawner → service → recover."""
+async def start(cfg: DaemonConfig, bus: EventBus, images: Any, snapshotter: Any,
+                volumes: Any = None) -> ContainerSide:
+    """Spawner → service → recover. ``volumes`` (a VolumeService) backs the
+    containers' named and anonymous volumes through ``volglue``."""
     from berth.containers import ContainerService
+    from berth.containers.volglue import ContainerVolumes
     from berth.monitor.spawnclient import start_spawner
 
     side = ContainerSide()
     loop = asyncio.get_running_loop()
+    glue = ContainerVolumes(volumes)
     try:
         side.spawner = await loop.run_in_executor(None, start_spawner, cfg.exec_root)
+        side.networks, side.dns, side.netglue = await loop.run_in_executor(
+            None, _networking, cfg, bus, loop)
         side.service = await loop.run_in_executor(
             None, lambda: ContainerService(cfg.data_root, cfg.exec_root, images, snapshotter,
-                                           side.spawner, bus.publish))
+                                           side.spawner, bus.publish, volumes=glue,
+                                           networks=side.netglue))
+        glue.lookup = side.service.get
+        side.netglue.lookup = side.service.get
+        side.netglue.save = side.service.store.save
         await side.service.recover()
     except BaseException:
         await side.close()
         raise
     return side
+
+
+def _networking(cfg: DaemonConfig, bus: EventBus, loop: asyncio.AbstractEventLoop) -> Any:
+    """NetworkService (bridges, IPAM, nftables), the embedded DNS on berthd's loop, and
+    the glue the container service drives (docs/design/network.md)."""
+    from pathlib import Path
+
+    from berth.containers.netglue import ContainerNetworks
+    from berth.network import NetworkConfig, NetworkService
+    from berth.network.dns import EmbeddedDNS, host_upstreams, make_lookup, make_reverse
+
+    ncfg = NetworkConfig(default_subnet=cfg.bip or None, mtu=cfg.mtu)
+    if cfg.default_address_pools:
+        ncfg.default_address_pools = list(cfg.default_address_pools)
+    service = NetworkService(cfg.data_root, cfg.exec_root, ncfg, bus.publish)
+    try:
+        resolv = Path("/etc/resolv.conf").read_text(errors="replace")
+    except OSError:
+        resolv = ""
+    dns = EmbeddedDNS(make_lookup(service), host_upstreams(resolv),
+                      reverse=make_reverse(service), loop=loop)
+    return service, dns, ContainerNetworks(service, dns)

@@ -39,11 +39,12 @@ async def _compose(cfg: DaemonConfig, bus: EventBus) -> tuple[Backends, Any, Con
     svc = await loop.run_in_executor(None, services.build, cfg, bus)
     images = svc.images
     await loop.run_in_executor(None, images.gc)
-    side = await start_containers(cfg, bus, images, svc.snapshotter)
+    side = await start_containers(cfg, bus, images, svc.snapshotter, svc.volumes)
     system = SystemInfo(cfg, svc.driver, lambda: int(images.counts()["Images"]),
                         lambda: bus.listeners, [], side.counts)
     return Backends(system=system, images=images, events=bus, containers=side.service,
-                    execs=side.service), svc, side
+                    execs=side.service, volumes=svc.volumes,
+                    networks=side.networks, netattach=side.netglue), svc, side
 
 
 async def serve(cfg: DaemonConfig, ready: asyncio.Event | None = None) -> None:

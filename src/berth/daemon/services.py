@@ -27,6 +27,7 @@ class Services:
     images: Any  # berth.images.ImageService
     closers: list[Any]
     snapshotter: Any = None  # shared with the container service
+    volumes: Any = None  # berth.volumes.VolumeService
 
     def close(self) -> None:
         for c in reversed(self.closers):
@@ -54,11 +55,12 @@ def choose_driver(cfg: DaemonConfig) -> str:
 
 
 def build(cfg: DaemonConfig, bus: EventBus) -> Services:
-    """Content store, snapshotter, metadata DB and the image service."""
+    """Content store, snapshotter, metadata DB, the image and volume services."""
     from berth.content import LocalStore
     from berth.images import ImageService
     from berth.metadata import MetadataDB
     from berth.snapshots import NativeSnapshotter, OverlaySnapshotter
+    from berth.volumes import VolumeService
 
     root: Path = cfg.data_root
     (root / "tmp").mkdir(parents=True, exist_ok=True)
@@ -69,4 +71,5 @@ def build(cfg: DaemonConfig, bus: EventBus) -> Services:
     db = MetadataDB(root / "metadata.db")
     images = ImageService(root, LocalStore(root / "content"), snapshotter, db,
                           bus.image_publisher, graph_driver=driver)
-    return Services(driver, images, [db, snapshotter], snapshotter)
+    volumes = VolumeService(root, cfg.exec_root, bus.publish)
+    return Services(driver, images, [db, snapshotter, volumes], snapshotter, volumes)

@@ -46,19 +46,27 @@ class MetadataDB:
             return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write; nests (inner blocks join the outer transaction)."""
+    def transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One atomic write; nests (inner blocks join the outer transaction).
+        ``durable=False`` commits without syncing the WAL (``synchronous=NORMAL``): atomic
+        and kept across a process crash, but a power loss may roll the change back."""
         with self._lock:
             if self._conn.in_transaction:
                 yield self._conn
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
+            if not durable:
+                self._conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+            finally:
+                if not durable:
+                    self._conn.execute("PRAGMA synchronous=FULL")
 
     def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         with self._lock:
@@ -171,12 +179,23 @@ class MetadataDB:
 
     def add_hold(self, kind: str, key: str, owner: str) -> None:
         """Keep a blob (kind 'content') or snapshot ('snapshot') alive for ``owner``."""
-        with self.transaction() as c:
-            c.execute("INSERT OR IGNORE INTO holds VALUES (?,?,?)", (kind, key, owner))
+        self.add_holds(owner, [(kind, key)])
 
-    def remove_holds(self, owner: str) -> None:
+    def add_holds(self, owner: str, holds: list[tuple[str, str]]) -> None:
+        """Several ``(kind, key)`` holds for ``owner`` in one commit (one WAL sync)."""
         with self.transaction() as c:
+            c.executemany("INSERT OR IGNORE INTO holds VALUES (?,?,?)",
+                          [(kind, key, owner) for kind, key in holds])
+
+    def remove_holds(self, owner: str, durable: bool = True) -> None:
+        """Drop ``owner``'s holds. ``durable=False`` (see ``transaction``): a hold that
+        comes back after a power loss only delays GC until its owner is swept."""
+        with self.transaction(durable) as c:
             c.execute("DELETE FROM holds WHERE owner=?", (owner,))
+
+    def hold_owners(self) -> set[str]:
+        """Every owner holding something (to sweep holds whose owner is gone)."""
+        return {str(r[0]) for r in self._query("SELECT DISTINCT owner FROM holds")}
 
     def roots(self) -> tuple[set[str], set[str]]:
         """(blob digests, snapshot chain IDs) that GC must keep."""

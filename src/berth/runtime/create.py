@@ -127,8 +127,9 @@ def _create(store: StateStore, cid: str, bundle: str, cfg: dict[str, Any], rootf
     start = proc_start_time(sp.init)
     state.update(pid=sp.init, status="created", initStart=start[1] if start else 0,
                  cgroupPaths=cg.paths(), config=cfg, systemd=opts.systemd_cgroup)
-    # a foreground run deletes the state when the process exits: no fsync for it
-    store.save(cid, state, durable=opts.detach)
+    # no fsync (runc makes none): the state names a live process, which a host crash
+    # ends; a state torn by one reads as UnreadableState, and delete removes it
+    store.save(cid, state, durable=False)
     if opts.pid_file:
         write_atomic(os.path.abspath(opts.pid_file), str(sp.init).encode(), 0o644)
     if console is not None:

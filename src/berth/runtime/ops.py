@@ -12,7 +12,7 @@ from berth.errdefs import FailedPrecondition
 from berth.runtime import hooks
 from berth.runtime.container import Container
 from berth.runtime.signals import SIGKILL, SIGTERM
-from berth.runtime.state import StateStore
+from berth.runtime.state import StateStore, UnreadableState
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def list_states(root: StrPath) -> list[dict[str, Any]]:
     for cid in store.ids():
         try:
             out.append(Container(store, cid).public_state())
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, UnreadableState):
             continue
     return out
 
@@ -73,7 +73,11 @@ def _kill_all(c: Container, sig: int) -> None:
 def delete(root: StrPath, cid: str, *, force: bool = False) -> None:
     """Remove a stopped (or created) container; ``force`` kills a running one first."""
     store = StateStore(root)
-    c = Container(store, cid)
+    try:
+        c = Container(store, cid)
+    except UnreadableState:
+        store.remove(cid)
+        return
     status = c.status()
     if status in ("running", "paused") and not force:
         raise FailedPrecondition(f"cannot delete container {cid} that is not stopped: {status}")

@@ -4,7 +4,8 @@ Layout (schema 1)::
 
     <root>/                     mode 0711 (default /run/berth-runtime)
       <id>/                     mode 0711: the container init reaches exec.fifo through it
-        state.json              this module's record (written temp + fsync + rename)
+        state.json              this module's record (written temp + rename; no fsync,
+                                as runc: it names live processes, which a reboot ends)
         exec.fifo               present from create until start; init blocks opening it
 
 ``state.json`` holds the runtime-spec state fields plus what later verbs need: the
@@ -17,7 +18,7 @@ from __future__ import annotations
 import os
 import time
 
-from berth.errdefs import Conflict, InvalidArgument, NotFound
+from berth.errdefs import Conflict, FailedPrecondition, InvalidArgument, NotFound
 from berth.runtime import jsonlite as json
 
 TYPE_CHECKING = False
@@ -28,6 +29,11 @@ if TYPE_CHECKING:
 
 SCHEMA = 1
 _ID_EXTRA = frozenset("_+-.")
+
+
+class UnreadableState(FailedPrecondition):
+    """A state file that does not parse: a host crash before it was written back (it is
+    not fsync'ed); nothing it named survived, so ``delete`` just removes the directory."""
 
 
 def check_id(cid: str) -> str:
@@ -99,7 +105,11 @@ class StateStore:
                 raw = f.read()
         except FileNotFoundError:
             raise NotFound(f"container {cid} does not exist") from None
-        return json.loads(raw)
+        try:
+            state: dict[str, Any] = json.loads(raw)
+        except ValueError:
+            raise UnreadableState(f"container {cid}: unreadable state.json") from None
+        return state
 
     def ids(self) -> list[str]:
         try:

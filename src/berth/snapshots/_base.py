@@ -105,13 +105,20 @@ class DirSnapshotter:
             if labels:
                 self._meta.set_labels(db, row.id, labels)
 
-    def remove(self, key: str) -> None:
-        """Drop the row, then the directory; Conflict while children exist."""
+    def remove(self, key: str, *, durable: bool = True) -> None:
+        """Drop the row, then the directory; Conflict while children exist.
+
+        ``durable=False`` does not sync the row's deletion (a container's snapshot, whose
+        owner is going away): a power loss may bring the row back without its directory,
+        and removing it again then just drops the row."""
         row = self._meta.get(key)
-        with self._meta.transaction() as db:
+        with self._meta.transaction(durable) as db:
             self._meta.delete(db, row)
         trash = self._snapdir / f".rm-{row.id}"
-        os.rename(self._snapdir / str(row.id), trash)
+        try:
+            os.rename(self._snapdir / str(row.id), trash)
+        except FileNotFoundError:
+            return
         remove_tree(trash)
 
     def update_labels(self, key: str, labels: Mapping[str, str | None]) -> Info:

@@ -117,8 +117,11 @@ class FakeContainers:
         self.calls.append(("remove", (id, force, volumes, link)))
         del self.containers[info["Id"]]
 
-    def inspect(self, id: str) -> dict[str, Any]:
-        return dict(self._get(id))
+    def inspect(self, id: str, size: bool = False) -> dict[str, Any]:
+        out = dict(self._get(id))
+        if not size:
+            out.pop("SizeRw", None), out.pop("SizeRootFs", None)
+        return out
 
     def list(self, all: bool, limit: int, size: bool,
              filters: dict[str, list[str]]) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ import pytest
 
 from berth.containers import create as mk
 from berth.containers import specgen
+from berth.containers.defaults import HostPathVolumes
 from berth.containers.specgen import process as proc
 from berth.containers.specgen import security as sec
 from berth.containers.specgen.users import resolve
@@ -149,26 +150,35 @@ def test_security_opts(rootfs: Path) -> None:
         spec({"Image": "busybox", "HostConfig": {"SecurityOpt": ["seccomp={"]}}, rootfs)
 
 
+def _with_volumes(body: dict[str, Any], rootfs: Path) -> dict[str, Any]:
+    """The spec with the user mounts ``HostPathVolumes`` (binds and tmpfs) makes."""
+    rec = record(body)
+    vols = HostPathVolumes()
+    vols.check_create(rec)
+    return specgen.generate(rec, rootfs, {"/etc/hosts": "/data/c/hosts"},
+                            user_mounts=vols.mount(rec, rootfs))
+
+
 def test_mounts(rootfs: Path, tmp_path: Path) -> None:
-    s = spec({"Image": "busybox", "HostConfig": {
+    s = _with_volumes({"Image": "busybox", "HostConfig": {
         "ShmSize": 128 << 20, "Tmpfs": {"/run": "size=1m,exec"},
         "Binds": [f"{tmp_path}/data:/data:ro"], "ReadonlyRootfs": True}}, rootfs)
     by = {m["destination"]: m for m in s["mounts"]}
     assert "size=131072k" in by["/dev/shm"]["options"]
-    assert by["/run"]["options"] == ["nosuid", "nodev", "size=1m", "exec"]
+    assert by["/run"]["options"] == ["nosuid", "nodev", "rprivate", "size=1m", "exec"]
     assert by["/data"] == {"destination": "/data", "type": "bind",
-                           "source": f"{tmp_path}/data", "options": ["rbind", "rprivate", "ro"]}
+                           "source": f"{tmp_path}/data", "options": ["rbind", "rro", "rprivate"]}
     assert "ro" in by["/etc/hosts"]["options"] and s["root"]["readonly"] is True
     assert list(by)[:2] == ["/proc", "/dev"]
-    over = spec({"Image": "busybox", "HostConfig": {"Tmpfs": {"/dev/shm": ""}}}, rootfs)
+    over = _with_volumes({"Image": "busybox", "HostConfig": {"Tmpfs": {"/dev/shm": ""}}}, rootfs)
     assert [m["source"] for m in over["mounts"] if m["destination"] == "/dev/shm"] == ["tmpfs"]
     with pytest.raises(InvalidArgument, match="Duplicate mount point: /x"):
-        spec({"Image": "busybox", "HostConfig": {"Binds": ["/a:/x"], "Tmpfs": {"/x": ""}}},
-             rootfs)
+        _with_volumes({"Image": "busybox", "HostConfig": {"Binds": ["/a:/x"],
+                                                          "Tmpfs": {"/x": ""}}}, rootfs)
     with pytest.raises(InvalidArgument, match="invalid volume specification"):
-        spec({"Image": "busybox", "HostConfig": {"Binds": ["/a"]}}, rootfs)
+        _with_volumes({"Image": "busybox", "HostConfig": {"Binds": ["/a:rw"]}}, rootfs)
     with pytest.raises(NotImplementedYet):
-        spec({"Image": "busybox", "HostConfig": {"Binds": ["vol:/x"]}}, rootfs)
+        _with_volumes({"Image": "busybox", "HostConfig": {"Binds": ["vol:/x"]}}, rootfs)
 
 
 def test_namespaces(rootfs: Path) -> None:
@@ -176,8 +186,12 @@ def test_namespaces(rootfs: Path) -> None:
     assert set(types) == {"mount", "pid", "ipc", "uts", "cgroup", "network"}
     host = spec({"Image": "busybox", "HostConfig": {"NetworkMode": "host"}}, rootfs)
     assert "network" not in [n["type"] for n in host["linux"]["namespaces"]]
+    # unknown networks are the Networks collaborator's to reject (netglue/defaults)
+    from berth.containers.defaults import LoopbackNetworks
+
     with pytest.raises(InvalidArgument, match="network nope not found"):
-        record({"Image": "busybox", "HostConfig": {"NetworkMode": "nope"}})
+        LoopbackNetworks().check_create(record({"Image": "busybox",
+                                                "HostConfig": {"NetworkMode": "nope"}}))
 
 
 def test_resources(rootfs: Path) -> None:

@@ -38,7 +38,7 @@ async def info(request: web.Request) -> web.Response:
 
 
 async def disk_usage(request: web.Request) -> web.Response:
-    """Images come from the image service; there are no containers, volumes or builds yet."""
+    """Images and volumes come from their services; no containers or builds here yet."""
     types = query_list(request.query, "type")
     for t in types:
         if t not in DF_TYPES:
@@ -52,7 +52,8 @@ async def disk_usage(request: web.Request) -> web.Response:
     if "container" in want:
         out["Containers"] = []
     if "volume" in want:
-        out["Volumes"] = []
+        vols = backends(request).volumes
+        out["Volumes"] = await in_thread(request, vols.usage) if vols is not None else []
     if "build-cache" in want:
         out["BuildCache"] = []
     return json_response(out)

@@ -8,9 +8,11 @@ byte for byte against bodies the real CLI sends (tests/unit/cli/test_create_body
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from berth.cli.commands import convert as cv
+from berth.cli.commands import mountflag, runnet
 from berth.cli.commands.ports import parse_publish
 
 
@@ -60,13 +62,6 @@ def _device(spec: str) -> dict[str, str]:
     return {"PathOnHost": host, "PathInContainer": ctr or host, "CgroupPermissions": perms}
 
 
-def _endpoint() -> dict[str, Any]:
-    return {"IPAMConfig": None, "Links": None, "Aliases": None, "MacAddress": "",
-            "DriverOpts": None, "GwPriority": 0, "NetworkID": "", "EndpointID": "",
-            "Gateway": "", "IPAddress": "", "IPPrefixLen": 0, "IPv6Gateway": "",
-            "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0, "DNSNames": None}
-
-
 def _conv(fn: Any, value: str | None, flag: str, default: Any = 0) -> Any:
     if value is None:
         return default
@@ -113,10 +108,13 @@ def build(o: dict[str, Any], image: str, cmd: list[str], console: tuple[int, int
     volumes: dict[str, Any] = {}
     for v in o["volume"]:
         if ":" in v:
-            binds.append(v)
+            host, _, rest = v.partition(":")
+            if host == "." or host.startswith("./"):  # docker makes ./x absolute
+                host = os.path.abspath(host)
+            binds.append(f"{host}:{rest}")
         else:
             volumes[v] = {}
-    net = o["network"] or "default"
+    net, networking = runnet.networking(o)
     cfg: dict[str, Any] = {
         "Hostname": o["hostname"] or "", "Domainname": o["domainname"] or "",
         "User": o["user"] or "", "AttachStdin": a_in, "AttachStdout": a_out,
@@ -138,8 +136,7 @@ def build(o: dict[str, Any], image: str, cmd: list[str], console: tuple[int, int
     if o["stop_timeout"] is not None:
         cfg["StopTimeout"] = _conv(cv.integer, o["stop_timeout"], "--stop-timeout")
     cfg["HostConfig"] = _host_config(o, binds, bindings, net, console)
-    cfg["NetworkingConfig"] = {"EndpointsConfig": {} if net in ("none", "host") or
-                               net.startswith("container:") else {net: _endpoint()}}
+    cfg["NetworkingConfig"] = networking
     return cfg
 
 
@@ -153,13 +150,15 @@ def _host_config(o: dict[str, Any], binds: list[str], bindings: dict[str, Any], 
         "LogConfig": {"Type": o["log_driver"] or "", "Config": cv.kv_map(o["log_opt"])},
         "NetworkMode": net, "PortBindings": bindings,
         "RestartPolicy": _conv(cv.restart_policy, o["restart"] or "", "--restart"),
-        "AutoRemove": o["rm"], "VolumeDriver": "", "VolumesFrom": list(o["volumes_from"]) or None,
+        "AutoRemove": o["rm"], "VolumeDriver": o.get("volume_driver") or "",
+        "VolumesFrom": list(o["volumes_from"]) or None,
         "ConsoleSize": list(console), "CapAdd": _caps(o["cap_add"]),
         "CapDrop": _caps(o["cap_drop"]), "CgroupnsMode": o["cgroupns"] or "",
         "Dns": list(o["dns"]), "DnsOptions": list(o["dns_option"]),
         "DnsSearch": list(o["dns_search"]), "ExtraHosts": list(o["add_host"]) or None,
         "GroupAdd": list(o["group_add"]) or None, "IpcMode": o["ipc"] or "", "Cgroup": "",
-        "Links": None, "OomScoreAdj": _conv(cv.integer, o["oom_score_adj"], "--oom-score-adj"),
+        "Links": list(o["link"]) or None,
+        "OomScoreAdj": _conv(cv.integer, o["oom_score_adj"], "--oom-score-adj"),
         "PidMode": o["pid"] or "", "Privileged": o["privileged"],
         "PublishAllPorts": o["publish_all"], "ReadonlyRootfs": o["read_only"],
         "SecurityOpt": _security_opts(o["security_opt"])}
@@ -190,8 +189,10 @@ def _host_config(o: dict[str, Any], binds: list[str], bindings: dict[str, Any], 
         "OomKillDisable": o["oom_kill_disable"],
         "PidsLimit": _conv(cv.integer, o["pids_limit"], "--pids-limit"),
         "Ulimits": [_conv(cv.ulimit, u, "--ulimit") for u in o["ulimit"]],
-        "CpuCount": 0, "CpuPercent": 0, "IOMaximumIOps": 0, "IOMaximumBandwidth": 0,
-        "MaskedPaths": None, "ReadonlyPaths": None})
+        "CpuCount": 0, "CpuPercent": 0, "IOMaximumIOps": 0, "IOMaximumBandwidth": 0})
+    if o.get("mount"):
+        hc["Mounts"] = [_conv(mountflag.parse, m, "--mount") for m in o["mount"]]
+    hc.update({"MaskedPaths": None, "ReadonlyPaths": None})
     if o["init"]:
         hc["Init"] = True
     return hc

@@ -35,18 +35,20 @@ def make_port(name: str, path: str, usage: str) -> click.Command:
         check_args(args, path, usage, min=1, max=2)
         info = globals_of(ctx).client().containers.inspect(args[0])
         ports = (info.get("NetworkSettings") or {}).get("Ports") or {}
+        from berth.cli.commands.ports import natural_key
+
         if len(args) == 2:
             port, _, proto = args[1].partition("/")
             _check_port(port)
             key = f"{port}/{proto or 'tcp'}"
             binds = ports.get(key)
-            if not binds:
+            if binds is None:
                 raise CLIError(f"Error: No public port '{args[1]}' published for {args[0]}")
-            out("".join(f"{_hostport(b)}\n" for b in binds))
-            return
-        for key in sorted(ports):
-            for b in ports[key] or []:
-                out(f"{key} -> {_hostport(b)}\n")
+            lines = [_hostport(b) for b in binds]
+        else:
+            lines = [f"{key} -> {_hostport(b)}" for key in ports for b in ports[key] or []]
+        lines.sort(key=natural_key)  # docker: sortorder.NaturalLess over whole lines
+        out("".join(line + "\n" for line in lines))
 
     return new_command(name, usage, run, [])
 

@@ -3,6 +3,7 @@ for ``ps`` and ``port``."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from berth.cli.usage import CLIError
@@ -51,15 +52,47 @@ def parse_publish(publish: tuple[str, ...], expose: tuple[str, ...]
     return dict(sorted(exposed.items())), dict(sorted(bindings.items()))
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> list[tuple[int, int, str]]:
+    """sortorder.NaturalLess: runs of digits compare by value, the rest as text."""
+    return [(0, int(p), p) if p.isdigit() else (1, 0, p) for p in _DIGITS.split(text) if p]
+
+
+def _join_host(ip: str, port: int) -> str:
+    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+
+
+def _group_text(key: tuple[str, str], first: int, last: int) -> str:
+    ip, proto = key
+    span = str(first) if first == last else f"{first}-{last}"
+    return (f"{ip}:{span}->{span}" if ip else span) + "/" + proto
+
+
 def format_ports(ports: list[dict[str, Any]] | None) -> str:
-    """``ps``'s PORTS cell: ``0.0.0.0:8080->80/tcp, 53/udp`` (sorted by container port)."""
-    out: set[tuple[int, str]] = set()
-    for p in ports or []:
-        typ = p.get("Type", "tcp")
-        if p.get("PublicPort"):
-            ip = p.get("IP", "")
-            host = f"[{ip}]:" if ":" in ip else (f"{ip}:" if ip else "")
-            out.add((p["PrivatePort"], f"{host}{p['PublicPort']}->{p['PrivatePort']}/{typ}"))
+    """``ps``'s PORTS cell, as docker's DisplayablePorts: ports sorted (private, ip, public,
+    type); runs of consecutive ports that map to themselves (or are only exposed) collapse
+    into ranges like ``0.0.0.0:8000-8001->8000-8001/tcp``; other mappings follow as
+    ``ip:public->private/type``."""
+    items = sorted(ports or [], key=lambda p: (p.get("PrivatePort", 0), p.get("IP", ""),
+                                               p.get("PublicPort", 0), p.get("Type", "")))
+    groups: dict[tuple[str, str], list[int]] = {}  # key -> [first, last], in creation order
+    done: list[str] = []
+    mappings: list[str] = []
+    for p in items:
+        cur, typ, ip = int(p.get("PrivatePort", 0)), p.get("Type", "tcp"), p.get("IP", "")
+        if ip and p.get("PublicPort", 0) != cur:
+            mappings.append(f"{_join_host(ip, p.get('PublicPort', 0))}->{cur}/{typ}")
+            continue
+        key = (ip, typ)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [cur, cur]
+        elif cur == group[1] + 1:
+            group[1] = cur
         else:
-            out.add((p["PrivatePort"], f"{p['PrivatePort']}/{typ}"))
-    return ", ".join(text for _, text in sorted(out))
+            done.append(_group_text(key, *group))
+            groups[key] = [cur, cur]
+    done += [_group_text(k, *g) for k, g in groups.items()]
+    return ", ".join(done + mappings)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from berth import errdefs
 from berth.cli import tty
-from berth.cli.commands import containerspec
+from berth.cli.commands import containerspec, runnet
 from berth.cli.commands.run import invoke_status, print_warnings, run_error
 from berth.cli.usage import CLIError
 
@@ -26,6 +26,9 @@ def _check(o: dict[str, Any], path: str, run: bool) -> None:
                         '"missing" or "never"', path)
     if run and o["detach"] and o["attach"]:
         raise run_error("Conflicting options: -a and -d", path)
+    why = runnet.problem(o)
+    if why:
+        raise run_error(why, path)
     if run and o["detach"] and o["rm"] is None:
         pass
     if o["tty"] and (o["interactive"] or "stdin" in o["attach"]) and not o.get("detach") \

@@ -51,6 +51,9 @@ def namespaces(hc: dict[str, Any], netns: str | None = None) -> list[dict[str, s
         if kind == "network" and netns:
             out.append({"type": kind, "path": netns})
             continue
+        if kind == "network" and mode.startswith("container:"):
+            out.append({"type": kind})  # the path comes from Networks.attach (NetPlan)
+            continue
         if mode.startswith("container:") or mode.startswith("ns:"):
             raise NotImplementedYet(f"{field} {mode!r}: joining another container's "
                                     "namespaces is not supported yet")
@@ -62,7 +65,7 @@ def generate(rec: dict[str, Any], rootfs: Path, etc: dict[str, str], *,
              netns: str | None = None,
              user_mounts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The OCI spec for ``rec`` with its snapshot mounted at ``rootfs``; ``user_mounts``
-    defaults to HostConfig's binds and tmpfs (``mounts.user_mounts``)."""
+    are the ``Volumes`` collaborator's (binds, volumes, tmpfs), none by default."""
     hc, cfg = rec["HostConfig"], rec["Config"]
     priv = bool(hc.get("Privileged"))
     opts = sec.parse_security_opts(hc.get("SecurityOpt"))

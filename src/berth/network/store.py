@@ -1,0 +1,105 @@
+"""network.db: networks, endpoints, address allocations, port mappings (SQLite, WAL).
+
+The DB is the truth the kernel is made to match (``NetworkService.recover``). Every change
+is one transaction, so a kill -9 leaves either the old or the new state; an address row
+exists exactly while someone holds the address, which is what makes double allocation
+impossible, also across restarts.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS networks (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+                                     doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS endpoints (id TEXT PRIMARY KEY, cid TEXT NOT NULL,
+    network_id TEXT NOT NULL, doc TEXT NOT NULL, UNIQUE (cid, network_id));
+CREATE TABLE IF NOT EXISTS addrs (network_id TEXT NOT NULL, addr TEXT NOT NULL,
+    owner TEXT NOT NULL, PRIMARY KEY (network_id, addr));
+CREATE TABLE IF NOT EXISTS cursors (network_id TEXT NOT NULL, family INTEGER NOT NULL,
+    last TEXT NOT NULL, PRIMARY KEY (network_id, family));
+CREATE TABLE IF NOT EXISTS ports (host_ip TEXT NOT NULL, proto TEXT NOT NULL,
+    host_port INTEGER NOT NULL, cid TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (host_ip, proto, host_port));
+CREATE TABLE IF NOT EXISTS prefs (cid TEXT NOT NULL, network_id TEXT NOT NULL,
+    v4 TEXT NOT NULL, v6 TEXT NOT NULL, PRIMARY KEY (cid, network_id));
+"""
+
+
+class NetStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise RuntimeError(f"{path}: schema {row[0]} is newer than this berth's")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on error)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def q(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # -- networks ----------------------------------------------------------------------
+    def networks(self) -> list[dict[str, Any]]:
+        return [json.loads(d) for (d,) in self.q("SELECT doc FROM networks ORDER BY name")]
+
+    def put_network(self, db: sqlite3.Connection, net: dict[str, Any]) -> None:
+        db.execute("INSERT OR REPLACE INTO networks VALUES (?, ?, ?)",
+                   (net["Id"], net["Name"], json.dumps(net)))
+
+    def delete_network(self, db: sqlite3.Connection, nid: str) -> None:
+        for table in ("networks", "addrs", "cursors"):
+            col = "id" if table == "networks" else "network_id"
+            db.execute(f"DELETE FROM {table} WHERE {col} = ?", (nid,))
+        db.execute("DELETE FROM prefs WHERE network_id = ?", (nid,))
+
+    # -- endpoints ---------------------------------------------------------------------
+    def endpoints(self, cid: str | None = None, nid: str | None = None) -> list[dict[str, Any]]:
+        sql, args = "SELECT doc FROM endpoints WHERE 1=1", list[str]()
+        if cid is not None:
+            sql, args = sql + " AND cid = ?", [*args, cid]
+        if nid is not None:
+            sql, args = sql + " AND network_id = ?", [*args, nid]
+        return [json.loads(d) for (d,) in self.q(sql + " ORDER BY rowid", tuple(args))]
+
+    def put_endpoint(self, db: sqlite3.Connection, ep: dict[str, Any]) -> None:
+        db.execute("INSERT OR REPLACE INTO endpoints VALUES (?, ?, ?, ?)",
+                   (ep["id"], ep["cid"], ep["network_id"], json.dumps(ep)))
+
+    # -- ports -------------------------------------------------------------------------
+    def ports(self, cid: str | None = None) -> list[dict[str, Any]]:
+        if cid is None:
+            rows = self.q("SELECT doc FROM ports ORDER BY rowid")
+        else:
+            rows = self.q("SELECT doc FROM ports WHERE cid = ? ORDER BY rowid", (cid,))
+        return [json.loads(d) for (d,) in rows]
