@@ -76,7 +76,12 @@ def main() -> None:
         _run(berth, *env_host, "images")
         _run(berth, *env_host, "history", "busybox")
         _run(berth, *env_host, "run", "--rm", "busybox", "sh", "-c",
-             "echo hello from a berth container; id; hostname")
+             "echo hello from a berth container; id; hostname; ip -4 -o addr show eth0")
+        _run(berth, *env_host, "volume", "create", "demo-data")
+        _run(berth, *env_host, "run", "--rm", "-v", "demo-data:/data", "busybox", "sh", "-c",
+             "echo kept in a volume > /data/note")
+        _run(berth, *env_host, "run", "--rm", "-v", "demo-data:/data:ro", "busybox",
+             "cat", "/data/note")
         if shutil.which("docker"):
             _run("docker", *env_host, "images")
             _run("docker", *env_host, "run", "--rm", "busybox", "echo", "hi from the docker CLI")
