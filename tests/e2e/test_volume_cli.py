@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 import socketserver
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
@@ -196,11 +197,19 @@ def plugin_sock() -> Iterator[tuple[str, Path]]:
         def log_message(self, *args: Any) -> None:
             pass
 
+    errors: list[BaseException] = []
+
     class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         daemon_threads = True
 
         def get_request(self) -> Any:
             return super().get_request()[0], ("local", 0)
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            """A client that hangs up early is not the plugin's failure; anything else is."""
+            exc = sys.exc_info()[1]
+            if exc is not None and not isinstance(exc, ConnectionError):
+                errors.append(exc)
 
     os.makedirs("/run/docker/plugins", exist_ok=True)
     sock = f"/run/docker/plugins/{name}.sock"
@@ -209,6 +218,7 @@ def plugin_sock() -> Iterator[tuple[str, Path]]:
     t.start()
     try:
         yield name, store
+        assert not errors, errors
     finally:
         server.shutdown()
         server.server_close()
