@@ -109,9 +109,10 @@ def _create(store: StateStore, cid: str, bundle: str, cfg: dict[str, Any], rootf
         from berth.runtime.devices import cgroup_rules
         resources["devices"] = cgroup_rules(linux)
 
-    def set_limits(pid: int) -> None:
-        if resources:
-            cg.set(resources)
+    if resources:
+        # before the fork (the cgroup is empty; v1 kmem limits even need that): the child
+        # then finds "go" waiting instead of idling while the parent writes limit files
+        cg.set(resources)
 
     def hook_state(pid: int) -> dict[str, Any]:
         return {k: v for k, v in dict(state, pid=pid).items() if k != "annotations" or v}
@@ -119,8 +120,8 @@ def _create(store: StateStore, cid: str, bundle: str, cfg: dict[str, Any], rootf
     undo.spawned = Spawned(0)
     launch.state_dirfd = os.open(state_dir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        sp, ch = spawn(launch, container_init, cgroup=cg, after_fork=set_limits,
-                       state_for_hooks=hook_state, console=console, spawned=undo.spawned)
+        sp, ch = spawn(launch, container_init, cgroup=cg, state_for_hooks=hook_state,
+                       console=console, spawned=undo.spawned)
     finally:
         os.close(launch.state_dirfd)
     ch.close()

@@ -46,7 +46,7 @@ def container_init(launch: Launch, ch: Channel) -> None:
     if not launch.exec_mode and not launch.no_new_keyring:
         mount.join_session_keyring(launch.cid)
     env = _env(proc)
-    process.finalize(proc, launch.linux.get("seccomp"))
+    process.finalize(proc, launch.linux.get("seccomp"), bpf=launch.seccomp_bpf)
     _chdir(proc["cwd"])
     path = lookup(proc["args"][0], env)
     ch.send("ready")

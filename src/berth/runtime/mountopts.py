@@ -41,43 +41,76 @@ PROPAGATION: dict[str, int] = {
     "slave": m.MS_SLAVE, "rslave": m.MS_SLAVE | m.MS_REC,
     "unbindable": m.MS_UNBINDABLE, "runbindable": m.MS_UNBINDABLE | m.MS_REC,
 }
-#: recursive attribute options (mount_setattr); accepted and applied as plain flags
-RECURSIVE = {"rro": "ro", "rrw": "rw", "rnosuid": "nosuid", "rsuid": "suid",
-             "rnodev": "nodev", "rdev": "dev", "rnoexec": "noexec", "rexec": "exec",
-             "rnoatime": "noatime", "ratime": "atime", "rrelatime": "relatime",
-             "rnorelatime": "norelatime", "rstrictatime": "strictatime",
-             "rnostrictatime": "nostrictatime", "rnodiratime": "nodiratime",
-             "rdiratime": "diratime", "rnosymfollow": "nosymfollow",
-             "rsymfollow": "symfollow"}
+#: recursive attribute options → (clear?, MOUNT_ATTR_* bit), applied to the whole tree
+#: by mount_setattr(AT_RECURSIVE) after the mount (runtime-spec 1.1 "rro" … "rsymfollow")
+RECURSIVE: dict[str, tuple[bool, int]] = {
+    "rro": (False, m.MOUNT_ATTR_RDONLY), "rrw": (True, m.MOUNT_ATTR_RDONLY),
+    "rnosuid": (False, m.MOUNT_ATTR_NOSUID), "rsuid": (True, m.MOUNT_ATTR_NOSUID),
+    "rnodev": (False, m.MOUNT_ATTR_NODEV), "rdev": (True, m.MOUNT_ATTR_NODEV),
+    "rnoexec": (False, m.MOUNT_ATTR_NOEXEC), "rexec": (True, m.MOUNT_ATTR_NOEXEC),
+    "rnodiratime": (False, m.MOUNT_ATTR_NODIRATIME), "rdiratime": (True, m.MOUNT_ATTR_NODIRATIME),
+    "rnosymfollow": (False, m.MOUNT_ATTR_NOSYMFOLLOW),
+    "rsymfollow": (True, m.MOUNT_ATTR_NOSYMFOLLOW),
+}
+#: the atime mode is an enum in mount_setattr (set one, clear MOUNT_ATTR__ATIME); the
+#: clearing forms select the kernel's default, relatime, as "atime"/"norelatime" do in mount(2)
+RECURSIVE_ATIME: dict[str, int] = {
+    "rnoatime": m.MOUNT_ATTR_NOATIME, "rstrictatime": m.MOUNT_ATTR_STRICTATIME,
+    "rrelatime": m.MOUNT_ATTR_RELATIME, "ratime": m.MOUNT_ATTR_RELATIME,
+    "rnorelatime": m.MOUNT_ATTR_RELATIME, "rnostrictatime": m.MOUNT_ATTR_RELATIME,
+}
 EXTRA = ("tmpcopyup", "idmap", "ridmap")
 
 
 class Parsed:
-    """One mount's options, split (a plain class: ``typing`` costs ~3 ms of startup)."""
+    """One mount's options, split (a plain class: ``typing`` costs ~3 ms of startup).
 
-    __slots__ = ("data", "extra", "flags", "propagation")
+    ``rec_set``/``rec_clr`` are MOUNT_ATTR_* bits for mount_setattr; ``rec_opts`` names the
+    options that asked for them (for errors). No recursive option: all three empty.
+    """
+
+    __slots__ = ("data", "extra", "flags", "propagation", "rec_clr", "rec_opts", "rec_set")
 
     def __init__(self, flags: int, propagation: list[int], data: str, extra: set[str]) -> None:
         self.flags, self.propagation, self.data, self.extra = flags, propagation, data, extra
+        self.rec_set = self.rec_clr = 0
+        self.rec_opts: list[str] = []
+
+    def _recursive(self, opt: str) -> None:
+        self.rec_opts.append(opt)
+        if opt in RECURSIVE_ATIME:  # last one wins, like the other bits
+            self.rec_set = (self.rec_set & ~m.MOUNT_ATTR__ATIME) | RECURSIVE_ATIME[opt]
+            self.rec_clr |= m.MOUNT_ATTR__ATIME
+            return
+        clear, bit = RECURSIVE[opt]
+        if clear:
+            self.rec_set, self.rec_clr = self.rec_set & ~bit, self.rec_clr | bit
+        else:
+            self.rec_set, self.rec_clr = self.rec_set | bit, self.rec_clr & ~bit
 
 
 def parse(options: list[str] | None) -> Parsed:
     """Split OCI ``options`` into flags, propagation changes, fs data and berth extras."""
     flags, prop, data, extra = 0, [], [], set()
+    rec: list[str] = []
     for opt in options or ():
-        opt = RECURSIVE.get(opt, opt)
         if opt in FLAGS:
             clear, flag = FLAGS[opt]
             flags = flags & ~flag if clear else flags | flag
         elif opt in PROPAGATION:
             prop.append(PROPAGATION[opt])
+        elif opt in RECURSIVE or opt in RECURSIVE_ATIME:
+            rec.append(opt)
         elif opt in EXTRA:
             extra.add(opt)
         else:
             data.append(opt)
-    return Parsed(flags, prop, ",".join(data), extra)
+    p = Parsed(flags, prop, ",".join(data), extra)
+    for opt in rec:
+        p._recursive(opt)
+    return p
 
 
 def all_options() -> list[str]:
     """Every option name ``features`` reports."""
-    return sorted({*FLAGS, *PROPAGATION, *RECURSIVE, *EXTRA})
+    return sorted({*FLAGS, *PROPAGATION, *RECURSIVE, *RECURSIVE_ATIME, *EXTRA})

@@ -9,6 +9,7 @@ path ends in ``os._exit`` or the init's execve.
 
 from __future__ import annotations
 
+import gc
 import os
 
 from berth.runtime.channel import Channel
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 def child_main(launch: Launch, ch: Channel, init: Callable[[Launch, Channel], None]) -> None:
     """Entry point of the forked child; reports any failure to the parent and exits."""
     try:
+        # no cyclic GC: a collection walks the inherited heap and copies its pages, and
+        # this short-lived child ends in execve or _exit anyway
+        gc.disable()
         prctl.set_pdeathsig(SIGKILL)
         _enter(launch, ch, init)
     except BaseException as e:

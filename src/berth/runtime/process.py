@@ -96,15 +96,20 @@ def switch_user(user: dict[str, Any], sets: dict[str, int], last: int) -> None:
         os.umask(0o022)
 
 
-def finalize(proc: dict[str, Any], seccomp: dict[str, Any] | None, field: str = "process") -> None:
-    """Everything from rlimits to the seccomp filter (the caller then chdirs and execs)."""
+def finalize(proc: dict[str, Any], seccomp: dict[str, Any] | None, field: str = "process",
+             bpf: bytes | None = None) -> None:
+    """Everything from rlimits to the seccomp filter (the caller then chdirs and execs).
+    ``bpf``: ``seccomp`` already compiled (by the parent, before the fork)."""
     set_rlimits(proc.get("rlimits"))
     set_oom_score_adj(proc.get("oomScoreAdj"))
     check_lsm(proc)
     last = caps.last_cap()
     sets = capabilities.masks(proc.get("capabilities"), f"{field}.capabilities", last)
     nnp = bool(proc.get("noNewPrivileges"))
-    bpf = _compile(seccomp) if seccomp else None
+    if not seccomp:
+        bpf = None
+    elif bpf is None:
+        bpf = _compile(seccomp)
     if bpf is not None and not nnp:
         _load(bpf, seccomp)
     switch_user(proc.get("user") or {}, sets, last)

@@ -72,6 +72,8 @@ def mount_entry(rootfs: str, mnt: dict[str, Any], bundle: str, *, cgroupns: bool
     else:
         make_target(dest, is_dir=True)
         _mount_fs(mnt, dest, typ, opts)
+    if opts.rec_opts:
+        _set_recursive(dest, opts)
     for p in opts.propagation:
         m.mount(None, dest, None, p)
     return is_bind and mnt["destination"].rstrip("/") == "/dev"
@@ -86,6 +88,14 @@ def _bind(src: str, dest: str, opts: mountopts.Parsed, idmap_fd: int | None) -> 
     extra = opts.flags & ~(m.MS_BIND | m.MS_REC | m.MS_REMOUNT)
     if extra:
         m.mount(None, dest, None, m.MS_BIND | m.MS_REMOUNT | extra | locked_flags(dest))
+
+
+def _set_recursive(dest: str, opts: mountopts.Parsed) -> None:
+    """``rro`` & co.: one mount_setattr over the mount and all its submounts."""
+    try:
+        m.mount_setattr(dest, opts.rec_set, opts.rec_clr, recursive=True)
+    except OSError as e:
+        raise OSError(e.errno, f"{','.join(opts.rec_opts)}: {e.strerror}") from None
 
 
 def _mount_fs(mnt: dict[str, Any], dest: str, typ: str, opts: mountopts.Parsed) -> None:

@@ -2,7 +2,8 @@
 
 ``spawn`` forks the intermediate child (see ``nsenter``) and answers its messages. The
 child is born in the cgroup2 dir (clone3) and joins the v1 hierarchies itself (see
-``cgroups.manager``); the parent writes resources before ``go``, writes uid/gid maps on
+``cgroups.manager``); ``create`` writes resources before the fork, ``after_fork`` runs
+before ``go``; the parent writes uid/gid maps on
 ``userns``, makes idmapped mounts on ``idmap``, runs prestart/createRuntime hooks on
 ``hooks``, forwards the pty master on ``console``, and returns the init's pid on
 ``ready``. Any ``error`` (or the child vanishing) raises, after the caller's cleanup
@@ -55,7 +56,7 @@ def spawn(launch: Launch, init: Callable[[Launch, Channel], None], *, cgroup: An
 
         from berth.runtime import seccomp
         cache = Path(launch.seccomp_cache) if launch.seccomp_cache else None
-        seccomp.compile_filter(launch.linux["seccomp"], cache_dir=cache)
+        launch.seccomp_bpf = seccomp.compile_filter(launch.linux["seccomp"], cache_dir=cache)
     launch.cgroup_tasks = cgroup.thread_files() if cgroup is not None else []
     birth = cgroup.birth_dir() if cgroup is not None else None
     mine, theirs = Channel.pair()

@@ -120,9 +120,17 @@ class StateStore:
                       if os.path.exists(os.path.join(self.root, n, "state.json")))
 
     def remove(self, cid: str) -> None:
+        """Idempotent: two deletes may race (berthd's and the monitor's clean-up)."""
         d = self.dir(cid)
-        for name in os.listdir(d) if os.path.exists(d) else ():
-            os.unlink(os.path.join(d, name))
+        try:
+            names = os.listdir(d)
+        except FileNotFoundError:
+            return
+        for name in names:
+            try:
+                os.unlink(os.path.join(d, name))
+            except FileNotFoundError:
+                pass
         try:
             os.rmdir(d)
         except FileNotFoundError:
