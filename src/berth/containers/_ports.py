@@ -27,10 +27,12 @@ class Spawner(Protocol):
 class NetPlan:
     """What a start needs from networking: the network namespace to join (a path such as
     ``/run/berth/netns/<id>`` or ``/proc/<pid>/ns/net``; None: a new one, or the host's
-    with ``NetworkMode=host``) and the files to bind over /etc ({container path: host path})."""
+    with ``NetworkMode=host``), the files to bind over /etc ({container path: host path})
+    and environment networking adds (legacy ``--link`` variables; ``Config.Env`` wins)."""
 
     netns: str | None = None
     etc: dict[str, str] = field(default_factory=dict)
+    env: list[str] = field(default_factory=list)
 
 
 class Networks(Protocol):

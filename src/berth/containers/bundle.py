@@ -50,7 +50,7 @@ def prepare(rec: dict[str, Any], snapshotter: Any, ctr_dir: Path, state_dir: Pat
             plan = networks.attach(rec, ctr_dir)
             try:
                 spec = specgen.generate(rec, rootfs, plan.etc, netns=plan.netns,
-                                        user_mounts=user_mounts)
+                                        user_mounts=user_mounts, net_env=plan.env)
                 etcfiles.replace_file(state_dir / "config.json", json.dumps(spec).encode(),
                                       0o600)
             except BaseException:

@@ -39,9 +39,14 @@ class Lifecycle(Exits):
             raise Conflict(f"container {cid[:12]} is marked for removal and cannot be started")
         self._starting.add(cid)
         try:
-            await loop.run_in_executor(None, bundle.prepare, rec, self.snapshotter,
-                                       self.ctr_dir(cid), self.state_dir(cid),
-                                       self.networks, self.volumes)
+            try:
+                await loop.run_in_executor(None, bundle.prepare, rec, self.snapshotter,
+                                           self.ctr_dir(cid), self.state_dir(cid),
+                                           self.networks, self.volumes)
+            except BerthError:
+                if rec["HostConfig"].get("AutoRemove"):  # moby: wait=removed must fire
+                    await self._remove_failed(cid)
+                raise
             await self._spawn(rec)
             await self._connect_attachers(cid)
             try:

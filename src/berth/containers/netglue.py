@@ -21,7 +21,7 @@ from berth import errdefs
 from berth.network import EndpointSpec, NetworkService
 from berth.network import ports as netports
 
-from . import etcfiles
+from . import etcfiles, netlinks
 from ._ports import NetPlan
 
 log = logging.getLogger("berthd.netglue")
@@ -67,6 +67,7 @@ class ContainerNetworks:
             self._other(mode)
             return
         if mode in ("host", "none"):
+            netlinks.check(rec, mode, self.lookup, {})
             return
         # the CLI names the network mode "default" in EndpointsConfig too
         eps = {("bridge" if k == "default" else k): v for k, v in _epcfg(rec).items()}
@@ -80,6 +81,7 @@ class ContainerNetworks:
             self._check_ip(net, cfg)
             out[net["Name"]] = cfg
         first = self.service.resolve(mode)["Name"]
+        netlinks.check(rec, "bridge" if first == "bridge" else first, self.lookup, out)
         rec["NetworkingConfig"] = {"EndpointsConfig": out}
         if first != mode and first == "bridge":
             hc["NetworkMode"] = "bridge"
@@ -130,6 +132,8 @@ class ContainerNetworks:
             return NetPlan(f"/proc/{pid}/ns/net",
                            etcfiles.write_all(ctr_dir, rec, share_from=ctr_dir.parent /
                                               other["ID"]))
+        link_hosts, link_env = netlinks.at_start(rec, self.lookup, self._bridge_ip) \
+            if mode == "bridge" else ([], [])
         try:
             path = self.service.sandbox(cid)
             for name, cfg in _epcfg(rec).items():
@@ -140,17 +144,24 @@ class ContainerNetworks:
             user = self._user_networks(cid)
             if user and self.dns is not None:
                 self.dns.start_for(cid, path, upstream=_dns_servers(rec))
-            return NetPlan(path, self._etc(ctr_dir, rec, embedded=bool(user)))
+            return NetPlan(path, self._etc(ctr_dir, rec, embedded=bool(user),
+                                           links=link_hosts), link_env)
         except BaseException:
             self.detach(rec)
             raise
 
-    def _etc(self, ctr_dir: Path, rec: dict[str, Any], embedded: bool = False) -> dict[str, str]:
+    def _etc(self, ctr_dir: Path, rec: dict[str, Any], embedded: bool = False,
+             links: list[etcfiles.Link] | None = None) -> dict[str, str]:
         """The one call site of the /etc files (etcfiles owns their content)."""
         eps = self.service.endpoints(rec["ID"])
         ips = [e.ipv4 for e in eps[:1] if e.ipv4] + [e.ipv6 for e in eps[:1] if e.ipv6]
         return etcfiles.write_all(ctr_dir, rec, ips=ips, embedded_dns=embedded,
-                                  host_gateway=self.service.gateway_for_host)
+                                  host_gateway=self.service.gateway_for_host,
+                                  links=links or ())
+
+    def _bridge_ip(self, cid: str) -> str:
+        return next((e.ipv4 for e in self.service.endpoints(cid)
+                     if e.network_name == "bridge"), "")
 
     def _spec(self, rec: dict[str, Any], cfg: dict[str, Any]) -> EndpointSpec:
         ipam_cfg = cfg.get("IPAMConfig") or {}

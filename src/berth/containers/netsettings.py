@@ -32,6 +32,7 @@ def network_settings(glue: ContainerNetworks, rec: dict[str, Any]) -> dict[str, 
         out: dict[str, Any] = copy.deepcopy(NO_ENDPOINT)
         out["IPAMConfig"] = cfg.get("IPAMConfig") or None
         out["Aliases"] = cfg.get("Aliases") or None
+        out["Links"] = cfg.get("Links") or None
         out["DriverOpts"] = cfg.get("DriverOpts") or None
         out["MacAddress"] = cfg.get("MacAddress") or ""
         try:

@@ -1,18 +1,20 @@
 """The bridge driver: a Linux bridge per network, a veth pair per endpoint.
 
-Host-side work runs on a netlink socket opened in the host namespace; the container
-side is configured through a socket opened inside its namespace.
+Host-side work runs on one netlink socket opened in the host namespace and kept (a
+start costs no socket and no thread for it); the container side is configured through a
+socket opened inside its namespace.
 """
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pyroute2 import IPRoute
-
 from . import links, netns
+from .rtnl import Rtnl
 from .types import Endpoint
 
 T = TypeVar("T")
@@ -36,19 +38,22 @@ class BridgeDriver:
 
     def __init__(self, host_netns: str | None, mtu: int) -> None:
         self.host_netns, self.mtu = host_netns, mtu
+        self._nl: Rtnl | None = None
+        self._lock = threading.Lock()
 
-    def on_host(self, fn: Callable[[IPRoute], T]) -> T:
-        """``fn`` with a netlink socket of the host namespace. pyroute2 binds its socket
-        to the opening thread's namespace and thread, so each call opens one (~1 ms)."""
-
-        def body() -> T:
-            with IPRoute() as ipr:
-                return fn(ipr)
-
-        return netns.run_in(self.host_netns, body)
+    def on_host(self, fn: Callable[[Rtnl], T]) -> T:
+        """``fn`` with the host namespace's netlink socket (opened on first use; one
+        caller at a time)."""
+        with self._lock:
+            if self._nl is None:
+                self._nl = netns.run_in(self.host_netns, Rtnl)
+            return fn(self._nl)
 
     def close(self) -> None:
-        return None
+        with self._lock:
+            if self._nl is not None:
+                self._nl.close()
+                self._nl = None
 
     def net_mtu(self, net: dict[str, Any]) -> int:
         return int((net.get("Options") or {}).get(OPT_MTU) or self.mtu)
@@ -56,37 +61,43 @@ class BridgeDriver:
     def setup(self, net: dict[str, Any]) -> None:
         br = net["_bridge"]
         mtu = self.net_mtu(net)
-        self.on_host(lambda ipr: links.ensure_bridge(ipr, br, gateways(net), mtu))
+        self.on_host(lambda nl: links.ensure_bridge(nl, br, gateways(net), mtu))
         # loopback-sourced traffic DNATed to a container must be routable out the bridge
         netns.write_sysctl(f"net/ipv4/conf/{br}/route_localnet", "1", self.host_netns)
 
     def teardown(self, net: dict[str, Any]) -> None:
-        self.on_host(lambda ipr: links.delete_link(ipr, net["_bridge"]))
+        self.on_host(lambda nl: links.delete_link(nl, net["_bridge"]))
 
     def attach(self, net: dict[str, Any], ep: Endpoint, ns_path: str) -> None:
         icc = str((net.get("Options") or {}).get(OPT_ICC, "true")).lower() != "false"
         mtu = self.net_mtu(net)
-        self.on_host(lambda ipr: links.add_veth(ipr, ep.host_veth, net["_bridge"], ns_path,
-                                                ep.ifname, ep.mac, mtu, isolated=not icc))
+        def plug(nl: Rtnl) -> None:
+            br = nl.index(net["_bridge"])
+            if br is None:
+                raise OSError(errno.ENODEV, f"bridge {net['_bridge']} does not exist")
+            links.add_veth(nl, ep.host_veth, br, ns_path, ep.ifname, ep.mac, mtu,
+                           isolated=not icc)
+
+        self.on_host(plug)
         addrs = [(a, p) for a, p in ((ep.ipv4, ep.prefixlen), (ep.ipv6, ep.prefixlen6)) if a]
         gws = [] if net.get("Internal") else [g for g in (ep.gateway, ep.gateway6) if g]
         links.configure_inside(ns_path, ep.ifname, addrs, gws)
 
     def detach(self, net: dict[str, Any], ep: Endpoint) -> None:
-        self.on_host(lambda ipr: links.delete_link(ipr, ep.host_veth))
+        self.on_host(lambda nl: links.delete_link(nl, ep.host_veth))
 
     def stale_veths(self, bridges: set[str], owned: set[str]) -> list[str]:
         """``vb*`` links enslaved to one of ``bridges`` that no endpoint owns."""
-        def find(ipr: IPRoute) -> list[str]:
-            idx = {links.index(ipr, b) for b in bridges} - {None}
-            return [n for link in ipr.get_links()
-                    if (n := link.get_attr("IFLA_IFNAME") or "").startswith("vb")
-                    and link.get_attr("IFLA_MASTER") in idx and n not in owned]
+        def find(nl: Rtnl) -> list[str]:
+            all_links = nl.links()
+            idx = {i for i, n, _ in all_links if n in bridges}
+            return [n for _, n, master in all_links
+                    if n.startswith("vb") and master in idx and n not in owned]
 
         return self.on_host(find)
 
     def remove_link(self, name: str) -> None:
-        self.on_host(lambda ipr: links.delete_link(ipr, name))
+        self.on_host(lambda nl: links.delete_link(nl, name))
 
     def host_routes(self) -> list[Any]:
         return self.on_host(links.routes)

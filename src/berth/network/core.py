@@ -47,6 +47,7 @@ class Core:
         self._applied: str | None = None
         self.ready: set[str] = set()  # networks whose bridge this process has set up
         self._fw: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self.reapers: list[threading.Timer] = []  # late deletes of orphaned veths
 
     # -- lookups -----------------------------------------------------------------------
     def resolve(self, ref: str) -> dict[str, Any]:
@@ -115,10 +116,15 @@ class Core:
         if not force and text == self._applied and self._fw is not None and \
                 self._fw[0] == fw_key:
             return
-        fams = self.nft.forward_chain_families()
-        for fam in fams:
-            batch += [delete_rule(fam, h) for h in self._berth_handles(fam)]
-            batch += nftrules.forward_accepts(fam, brs, self.comment)
+        if force or self._fw is None or self._fw[0] != fw_key:
+            # FORWARD accepts depend on the bridges only: a port change lists nothing
+            fams = self.nft.forward_chain_families()
+            for fam in fams:
+                batch += [delete_rule(fam, h) for h in self._berth_handles(fam)]
+                batch += nftrules.forward_accepts(fam, brs, self.comment)
+            self._fw = None
+        else:
+            fams = list(self._fw[1])
         self.nft.run(batch)
         self._applied, self._fw = text, (fw_key, tuple(fams))
 

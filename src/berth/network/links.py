@@ -1,8 +1,9 @@
-"""Bridges and veth pairs over netlink (pyroute2 IPRoute; never ip(8)).
+"""Bridges and veth pairs over netlink (``rtnl``; never ip(8)).
 
 The container's end of a veth pair is created directly inside its namespace
-(IFLA_NET_NS_FD) under its final name (eth0…), so no rename or move is needed; a netlink
-socket opened in that namespace (``netns.run_in``) then sets addresses, routes and up.
+(IFLA_NET_NS_FD) under its final name (eth0…), so no rename or move is needed;
+a netlink socket opened in that namespace (``netns.run_in``) then sets the addresses and
+the default route.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from __future__ import annotations
 import errno
 import ipaddress
 import os
+import socket
 from typing import Any
 
-from pyroute2 import IPRoute
-from pyroute2.netlink.exceptions import NetlinkError
-
 from . import netns
+from .rtnl import Rtnl, veth_peer
 
-IFA_F_NODAD = 0x02
+LO = 1  # the loopback device is always index 1 in a namespace
 
 
 def mac_for(ipv4: str) -> str:
@@ -26,72 +26,64 @@ def mac_for(ipv4: str) -> str:
     return "02:42:" + ":".join(f"{b:02x}" for b in raw)
 
 
-def index(ipr: IPRoute, name: str) -> int | None:
-    found = ipr.link_lookup(ifname=name)
-    return found[0] if found else None
+def index(nl: Rtnl, name: str) -> int | None:
+    return nl.index(name)
 
 
-def ensure_bridge(ipr: IPRoute, name: str, addrs: list[tuple[str, int]], mtu: int) -> int:
+def ensure_bridge(nl: Rtnl, name: str, addrs: list[tuple[str, int]], mtu: int) -> int:
     """The bridge with exactly these gateway addresses, up; made if missing."""
-    idx = index(ipr, name)
+    idx = nl.index(name)
     if idx is None:
         try:
-            ipr.link("add", ifname=name, kind="bridge", mtu=mtu)
-        except NetlinkError as exc:
-            if exc.code != errno.EEXIST:
+            nl.add_link(name, "bridge", mtu=mtu)
+        except OSError as exc:
+            if exc.errno != errno.EEXIST:
                 raise
-        idx = index(ipr, name)
+        idx = nl.index(name)
         assert idx is not None
-    have = {(a.get_attr("IFA_ADDRESS"), a["prefixlen"]) for a in ipr.get_addr(index=idx)}
+    have = nl.addrs(idx)
     for ip, plen in addrs:
         if (ip, plen) not in have:
-            flags = IFA_F_NODAD if ":" in ip else 0
-            ipr.addr("add", index=idx, address=ip, prefixlen=plen, flags=flags)
-    ipr.link("set", index=idx, state="up")
+            nl.add_addr(idx, ip, plen)
+    nl.set_link(idx, up=True)
     return idx
 
 
-def delete_link(ipr: IPRoute, name: str) -> None:
+def delete_link(nl: Rtnl, name: str) -> None:
     """Remove a link if present (a veth takes its peer along)."""
-    idx = index(ipr, name)
+    idx = nl.index(name)
     if idx is not None:
         try:
-            ipr.link("del", index=idx)
-        except NetlinkError as exc:
-            if exc.code != errno.ENODEV:
+            nl.del_link(idx)
+        except OSError as exc:
+            if exc.errno != errno.ENODEV:
                 raise
 
 
-def list_names(ipr: IPRoute, prefix: str) -> list[str]:
-    return [n for n in (link.get_attr("IFLA_IFNAME") for link in ipr.get_links())
-            if n and n.startswith(prefix)]
+def list_names(nl: Rtnl, prefix: str) -> list[str]:
+    return [n for _, n, _ in nl.links() if n.startswith(prefix)]
 
 
-def add_veth(ipr: IPRoute, host_name: str, bridge: str, ns_path: str, ifname: str,
+def add_veth(nl: Rtnl, host_name: str, bridge: int, ns_path: str, ifname: str,
              mac: str, mtu: int, isolated: bool) -> None:
-    """veth pair: ``host_name`` on the bridge (hairpin on: a container may reach itself
-    through a published port), ``ifname`` inside the namespace with ``mac``."""
-    br = index(ipr, bridge)
-    if br is None:
-        raise OSError(errno.ENODEV, f"bridge {bridge} does not exist")
+    """veth pair: ``host_name`` up on the bridge (hairpin on: a container may reach
+    itself through a published port), ``ifname`` inside the namespace with ``mac``"""
     fd = os.open(ns_path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        ipr.link("add", ifname=host_name, kind="veth", mtu=mtu,
-                 peer={"ifname": ifname, "net_ns_fd": fd, "address": mac, "mtu": mtu})
+        peer = veth_peer(ifname, fd, mac=mac, mtu=mtu)
+        nl.add_link(host_name, "veth", mtu=mtu, master=bridge, up=True, data=peer)
     finally:
         os.close(fd)
-    idx = index(ipr, host_name)
+    idx = nl.index(host_name)
     assert idx is not None
-    ipr.link("set", index=idx, master=br, state="up")
-    ipr.brport("set", index=idx, mode=1, isolated=1 if isolated else 0)
+    nl.brport(idx, hairpin=True, isolated=isolated)
 
 
-def add_veth_plain(ipr: IPRoute, host_name: str, ns_path: str, ifname: str) -> None:
+def add_veth_plain(nl: Rtnl, host_name: str, ns_path: str, ifname: str) -> None:
     """A bare veth pair with one end inside the namespace at ``ns_path``."""
     fd = os.open(ns_path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        ipr.link("add", ifname=host_name, kind="veth",
-                 peer={"ifname": ifname, "net_ns_fd": fd})
+        nl.add_link(host_name, "veth", data=veth_peer(ifname, fd))
     finally:
         os.close(fd)
 
@@ -100,53 +92,52 @@ def configure_inside(ns_path: str, ifname: str, addrs: list[tuple[str, int]],
                      gateways: list[str]) -> None:
     """In the namespace: lo and ``ifname`` up, addresses, default routes via
     ``gateways`` when the namespace has none yet (the first network gives it)."""
+    with netns.run_in(ns_path, Rtnl) as nl:
+        nl.set_link(LO, up=True)
+        idx = nl.index(ifname)
+        assert idx is not None
+        for ip, plen in addrs:
+            nl.add_addr(idx, ip, plen)
+        nl.set_link(idx, up=True)
+        _default_routes(nl, [(idx, gw) for gw in gateways])
 
-    def body() -> None:
-        with IPRoute() as ipr:
-            lo = index(ipr, "lo")
-            if lo is not None:
-                ipr.link("set", index=lo, state="up")
-            idx = index(ipr, ifname)
-            assert idx is not None
-            for ip, plen in addrs:
-                flags = IFA_F_NODAD if ":" in ip else 0
-                ipr.addr("add", index=idx, address=ip, prefixlen=plen, flags=flags)
-            ipr.link("set", index=idx, state="up")
-            for gw in gateways:
-                family = 10 if ":" in gw else 2
-                if not ipr.get_default_routes(family=family):
-                    dst = "::/0" if family == 10 else "0.0.0.0/0"
-                    ipr.route("add", dst=dst, gateway=gw, oif=idx, family=family)
 
-    netns.run_in(ns_path, body)
+def _default_routes(nl: Rtnl, via: list[tuple[int, str]]) -> None:
+    """A default route per family through the first (link index, gateway) of that
+    family, unless the namespace has one already."""
+    done: set[int] = set()
+    for oif, gw in via:
+        family = socket.AF_INET6 if ":" in gw else socket.AF_INET
+        if family in done or nl.has_default_route(family):
+            continue
+        nl.add_default_route(gw, oif)
+        done.add(family)
+
+
+def ensure_default_routes(ns_path: str, via: list[tuple[str, str]]) -> None:
+    """After a disconnect took the default route along with its veth: route through the
+    first remaining (interface, gateway) of each family, as docker moves it."""
+    with netns.run_in(ns_path, Rtnl) as nl:
+        _default_routes(nl, [(i, gw) for name, gw in via
+                             if (i := nl.index(name)) is not None])
 
 
 def remove_inside(ns_path: str, ifname: str) -> None:
     """Delete ``ifname`` inside the namespace (disconnect from a running container)."""
-
-    def body() -> None:
-        with IPRoute() as ipr:
-            delete_link(ipr, ifname)
-
-    netns.run_in(ns_path, body)
+    with netns.run_in(ns_path, Rtnl) as nl:
+        delete_link(nl, ifname)
 
 
 def lo_up(ns_path: str) -> None:
-    def body() -> None:
-        with IPRoute() as ipr:
-            lo = index(ipr, "lo")
-            if lo is not None:
-                ipr.link("set", index=lo, state="up")
-
-    netns.run_in(ns_path, body)
+    with netns.run_in(ns_path, Rtnl) as nl:
+        nl.set_link(LO, up=True)
 
 
-def routes(ipr: IPRoute) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+def routes(nl: Rtnl) -> list[Any]:
     """Destinations of the host's non-default routes (automatic subnets avoid them)."""
     out: list[Any] = []
-    for family in (2, 10):
-        for r in ipr.get_routes(family=family, table=254):
-            dst, plen = r.get_attr("RTA_DST"), r["dst_len"]
+    for family in (socket.AF_INET, socket.AF_INET6):
+        for dst, plen, _ in nl.routes(family):
             if dst and plen:
                 out.append(ipaddress.ip_network(f"{dst}/{plen}", strict=False))
     return out

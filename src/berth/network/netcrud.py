@@ -94,17 +94,28 @@ class NetworkCrud(Core):
                            {"name": net["Name"], "type": net["Driver"]})
 
     def prune_networks(self, filters: dict[str, list[str]] | None = None) -> list[str]:
-        """Unused user networks (``until``/``label`` filters); the names removed."""
-        filters = dict(filters or {})
-        until = filters.pop("until", None)
+        """Unused user networks created before ``until`` (a timestamp or a Go duration,
+        as docker parses it) with(out) ``label``/``label!``; the names removed."""
+        from berth.images import timefmt  # docker's timestamp forms; loaded only here
+
+        filters = {k: list(v) for k, v in (filters or {}).items() if v}
+        for key in filters:
+            if key not in ("until", "label", "label!"):
+                raise errdefs.InvalidArgument(f"invalid filter '{key}'")
+        if len(filters.get("until", [])) > 1:
+            raise errdefs.InvalidArgument("more than one until filter specified")
+        until = timefmt.filter_timestamp(filters["until"][0]) if "until" in filters else None
         removed = []
         for n in self.store.networks():
             if n["Name"] in netdocs.PREDEFINED or self.store.endpoints(nid=n["Id"]):
                 continue
-            if not netdocs.matches(n, {k: v for k, v in filters.items()
-                                       if k in ("label",)}, dangling=True):
+            if not netdocs.matches(n, {"label": filters.get("label", [])}, dangling=True):
                 continue
-            if until and n["Created"] > until[0]:
+            if any(netdocs.matches(n, {"label": [v]}, dangling=True)
+                   for v in filters.get("label!", [])):
+                continue
+            created = timefmt.parse_rfc3339(n["Created"])
+            if until is not None and (created is None or created.timestamp() > until):
                 continue
             try:
                 self.remove_network(n["Id"])

@@ -30,6 +30,7 @@ class Mapping:
     host_port: int
     ctr_port: int
     want: str = ""  # the HostPort asked for ("", "8080", "8000-8010")
+    any_family: bool = False  # no host IP given: :: too when the container has IPv6
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,7 +87,7 @@ def plan(bindings: dict[str, Any] | None, exposed: dict[str, Any] | None,
             hlo, hhi = _range(want, "hostPort") if want else (0, 0)
             for i, p in enumerate(range(first, last + 1)):
                 w = want if last == first or not want or hlo == hhi else str(hlo + i)
-                out.append(Mapping(proto, host_ip or "0.0.0.0", 0, p, w))
+                out.append(Mapping(proto, host_ip or "0.0.0.0", 0, p, w, not host_ip))
     return out, keys
 
 
@@ -120,7 +121,7 @@ class PortHolder:
                     with self._lock:
                         self._next = port + 1 if port < hi else lo
                 return port
-        raise errdefs.Conflict(f"Bind for {_hp(m.host_ip, m.want or '0')} failed: port is "
+        raise errdefs.Conflict(f"Bind for {hp(m.host_ip, m.want or '0')} failed: port is "
                                "already allocated")
 
     def release(self, host_ip: str, proto: str, port: int) -> None:
@@ -140,7 +141,7 @@ class PortHolder:
         with self._lock:
             if key in self._socks:
                 if exact:
-                    raise errdefs.Conflict(f"Bind for {_hp(host_ip, port)} failed: port is "
+                    raise errdefs.Conflict(f"Bind for {hp(host_ip, port)} failed: port is "
                                            "already allocated")
                 return False
         try:
@@ -149,10 +150,10 @@ class PortHolder:
             if not exact and exc.errno in (errno.EADDRINUSE, errno.EACCES):
                 return False
             if exc.errno == errno.EADDRINUSE:
-                raise errdefs.Conflict(f"Bind for {_hp(host_ip, port)} failed: port is "
+                raise errdefs.Conflict(f"Bind for {hp(host_ip, port)} failed: port is "
                                        "already allocated") from None
             raise errdefs.InvalidArgument(
-                f"listen {proto} {_hp(host_ip, port)}: bind: {exc.strerror}") from None
+                f"listen {proto} {hp(host_ip, port)}: bind: {exc.strerror}") from None
         with self._lock:
             self._socks[key] = s
         return True
@@ -174,7 +175,7 @@ def _open(host_ip: str, proto: str, port: int) -> socket.socket:
     return s
 
 
-def _hp(host_ip: str, port: int | str) -> str:
+def hp(host_ip: str, port: int | str) -> str:
     return f"[{host_ip}]:{port}" if ":" in host_ip else f"{host_ip}:{port}"
 
 

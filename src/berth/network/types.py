@@ -61,6 +61,7 @@ class Endpoint:
     netns: str = ""
     ipam_config: dict[str, str] | None = None
     driver_opts: dict[str, str] | None = None
+    links: dict[str, str] | None = None  # user networks: --link alias → container name
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -12,16 +12,17 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pyroute2 import IPRoute
-
 from berth.network import links, netns
+from berth.network.rtnl import Rtnl
 
 
 class Server:
     """Accepts TCP connections on ``port`` inside ``ns`` and answers the peer's address."""
 
-    def __init__(self, ns: str, port: int) -> None:
-        self.sock = netns.run_in(ns, lambda: socket.create_server(("0.0.0.0", port)))
+    def __init__(self, ns: str, port: int, family: int = socket.AF_INET) -> None:
+        where = "::" if family == socket.AF_INET6 else "0.0.0.0"
+        self.sock = netns.run_in(ns, lambda: socket.create_server((where, port),
+                                                                  family=family))
         self.sock.settimeout(0.2)
         self.stop = False
         self.thread = threading.Thread(target=self._loop, daemon=True)
@@ -43,8 +44,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(ns: str, port: int = 80) -> Iterator[Server]:
-    srv = Server(ns, port)
+def serving(ns: str, port: int = 80, family: int = socket.AF_INET) -> Iterator[Server]:
+    srv = Server(ns, port, family)
     try:
         yield srv
     finally:
@@ -78,11 +79,12 @@ def wire_remote(host: str, remote: str, host_ip: str = "10.250.0.1",
     """A veth between the host namespace and a "remote host" namespace (a /24)."""
 
     def host_side() -> None:
-        with IPRoute() as ipr:
-            links.add_veth_plain(ipr, "rh0", remote, "eth0")
-            idx = links.index(ipr, "rh0")
-            ipr.addr("add", index=idx, address=host_ip, prefixlen=24)
-            ipr.link("set", index=idx, state="up")
+        with Rtnl() as nl:
+            links.add_veth_plain(nl, "rh0", remote, "eth0")
+            idx = nl.index("rh0")
+            assert idx is not None
+            nl.add_addr(idx, host_ip, 24)
+            nl.set_link(idx, up=True)
 
     netns.run_in(host, host_side)
     links.configure_inside(remote, "eth0", [(remote_ip, 24)], [])
@@ -90,8 +92,8 @@ def wire_remote(host: str, remote: str, host_ip: str = "10.250.0.1",
 
 def link_names(ns: str) -> list[str]:
     def body() -> list[str]:
-        with IPRoute() as ipr:
-            return [str(x.get_attr("IFLA_IFNAME")) for x in ipr.get_links()]
+        with Rtnl() as nl:
+            return [name for _, name, _ in nl.links()]
 
     return netns.run_in(ns, body)
 

@@ -11,20 +11,21 @@ import dns.message
 import dns.query
 import dns.rcode
 import pytest
-from pyroute2 import IPRoute
 from tests.unit.network.dnstest_util import FakeUpstream, query
 
 from berth.errdefs import NotFound
 from berth.network import netns
 from berth.network.dns import EmbeddedDNS
+from berth.network.links import LO
+from berth.network.rtnl import Rtnl
 
 pytestmark = pytest.mark.root
 CID = "c0ffee" * 10 + "abcd"
 
 
 def lo_up() -> None:
-    with IPRoute() as ipr:
-        ipr.link("set", index=ipr.link_lookup(ifname="lo")[0], state="up")
+    with Rtnl() as nl:
+        nl.set_link(LO, up=True)
 
 
 @pytest.fixture

@@ -63,9 +63,11 @@ def namespaces(hc: dict[str, Any], netns: str | None = None) -> list[dict[str, s
 
 def generate(rec: dict[str, Any], rootfs: Path, etc: dict[str, str], *,
              netns: str | None = None,
-             user_mounts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+             user_mounts: list[dict[str, Any]] | None = None,
+             net_env: list[str] | None = None) -> dict[str, Any]:
     """The OCI spec for ``rec`` with its snapshot mounted at ``rootfs``; ``user_mounts``
-    are the ``Volumes`` collaborator's (binds, volumes, tmpfs), none by default."""
+    are the ``Volumes`` collaborator's (binds, volumes, tmpfs), none by default;
+    ``net_env`` (link variables) goes before ``Config.Env``, which overrides it (docker)."""
     hc, cfg = rec["HostConfig"], rec["Config"]
     priv = bool(hc.get("Privileged"))
     opts = sec.parse_security_opts(hc.get("SecurityOpt"))
@@ -78,7 +80,8 @@ def generate(rec: dict[str, Any], rootfs: Path, etc: dict[str, str], *,
     args = [rec["Path"], *rec["Args"]]
     if init:
         args = [mnt.INIT_PATH, "--", *args]
-    env = proc.process_env(cfg.get("Env") or [], cfg.get("Hostname") or "", bool(cfg.get("Tty")))
+    env = proc.process_env([*(net_env or []), *(cfg.get("Env") or [])],
+                           cfg.get("Hostname") or "", bool(cfg.get("Tty")))
     process: dict[str, Any] = {
         "terminal": bool(cfg.get("Tty")), "args": args, "env": env, "cwd": cwd,
         "user": {"uid": user.uid, "gid": user.gid,

@@ -8,7 +8,9 @@ case. A name may also carry a network suffix, ``web.backend``: for ``a.b.c`` doc
 ``a.b.c`` on all the container's networks, then ``a.b`` on network ``c``, then ``a`` on
 network ``b.c``; the first that matches wins. Several endpoints with the same name on
 one network (a shared alias) give all their addresses; the first network that knows a
-name is the only one asked. PTR answers ``<first DNS name>.<network name>``.
+name is the only one asked. A ``--link name:alias`` on a user network makes ``alias``
+a name of ``name`` for the linking container only (asked before the shared names).
+PTR answers ``<first DNS name>.<network name>``.
 
 Pure functions over endpoint lists, plus ``make_lookup``/``make_reverse`` binding them
 to a ``NetworkService`` (``endpoints(cid)`` and ``network_endpoints(network id)``).
@@ -68,15 +70,22 @@ def resolve(name: str, mine: Sequence[Any], members: Members) -> list[str] | Non
         return None
     cache: dict[str, Sequence[Any]] = {}
     for want, network in candidates(name):
-        for own in nets:
-            if network is not None and (_get(own, "network_name") or "").lower() != network:
-                continue
-            net_id = _get(own, "network_id")
-            if net_id not in cache:
-                cache[net_id] = members(net_id)
-            holders = [ep for ep in cache[net_id] if want in names_of(ep)]
-            if holders:
-                return list(dict.fromkeys(ip for ep in holders for ip in addresses_of(ep)))
+        # a container's own --link aliases first, then the names everyone sees
+        for local in (True, False):
+            for own in nets:
+                if network is not None and \
+                        (_get(own, "network_name") or "").lower() != network:
+                    continue
+                target = (_get(own, "links") or {}).get(want) if local else want
+                if not target:
+                    continue
+                net_id = _get(own, "network_id")
+                if net_id not in cache:
+                    cache[net_id] = members(net_id)
+                holders = [ep for ep in cache[net_id] if target in names_of(ep)]
+                if holders:
+                    return list(dict.fromkeys(ip for ep in holders
+                                              for ip in addresses_of(ep)))
     return None
 
 
