@@ -67,6 +67,7 @@ class PublishedPort(Row):
     """HTTP throughput through a published port and at the container's address."""
 
     name = "published_port"
+    unit = "req/s"
     title = "wrk -> busybox httpd: published 127.0.0.1 port vs container address (req/s)"
     subjects = ("berth",)
     references = ("docker",)

@@ -16,6 +16,7 @@ from berth import errdefs
 
 from . import ipam, netdocs, netns, nftrules
 from .bridge import OPT_ICC, OPT_MASQ, OPT_MTU, OPT_NAME, BridgeDriver
+from .fwcheck import ForwardCheck
 from .nft import Nft, delete_rule
 from .ports import PortHolder
 from .store import NetStore
@@ -47,6 +48,7 @@ class Core:
         self._applied: str | None = None
         self.ready: set[str] = set()  # networks whose bridge this process has set up
         self._fw: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self.forward_check = ForwardCheck(self)
         self.reapers: list[threading.Timer] = []  # late deletes of orphaned veths
 
     # -- lookups -----------------------------------------------------------------------

@@ -49,6 +49,8 @@ class EndpointOps(NetworkCrud):
             if self.ensure_ready(net):
                 self.forward_on()
                 self.sync_rules()
+            else:
+                self.forward_check.soon()
             used = {e["ifname"] for e in mine}
             ifname = next(f"eth{i}" for i in range(len(used) + 1) if f"eth{i}" not in used)
             epid = secrets.token_hex(32)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from nettest_util import nft, nft_json, reach, serving, wire_remote
+from nettest_util import nft, nft_json, reach, serving, wait_for, wire_remote
 
 from berth.network import EndpointSpec, NetworkService
 
@@ -37,3 +37,27 @@ def test_forward_drop_policy(hostns: str, mkns: Callable[[str], str],
             if "rule" in o]
     assert left == []
     assert "berth" not in nft(hostns, "list", "tables")
+
+
+def test_firewall_that_appears_later(hostns: str, mkns: Callable[[str], str],
+                                     mksvc: Callable[[], NetworkService]) -> None:
+    """dockerd started after berth: its DROP chain lacks berth's accepts until the next
+    join notices (in the background) and puts them back."""
+    remote = mkns("remote")
+    wire_remote(hostns, remote)
+    svc = mksvc()
+    ns1 = svc.sandbox("c1")
+    svc.join("c1", "bridge", ns1, EndpointSpec(name="a"))
+    nft(hostns, "-f", "-", stdin="add table ip filter\nadd chain ip filter FORWARD "
+        "{ type filter hook forward priority 0; policy drop; }\n")
+    with serving(remote):
+        assert reach(ns1, "10.250.0.2", 80) is None  # dropped: berth's accepts are missing
+        ns2 = svc.sandbox("c2")
+        svc.join("c2", "bridge", ns2, EndpointSpec(name="b"))
+        assert wait_for(lambda: reach(ns1, "10.250.0.2", 80)) == "hello 10.250.0.1"
+        assert reach(ns2, "10.250.0.2", 80) == "hello 10.250.0.1"
+    for cid in ("c1", "c2"):
+        svc.leave(cid, "bridge")
+    svc.shutdown_cleanup()
+    assert [o for o in nft_json(hostns, "list", "chain", "ip", "filter", "FORWARD")
+            if "rule" in o] == []
