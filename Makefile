@@ -7,12 +7,19 @@ BIN := $(VENV)/bin
 # drive berth-runtime in the compatibility tests; their daemons are never started by apt:
 # policy-rc.d refuses service starts during the install).
 APT_PACKAGES := python3-venv python3.11-venv busybox-static tini skopeo libseccomp2 iproute2 nftables \
-	util-linux e2fsprogs jq tmux runc crun podman docker.io
+	util-linux e2fsprogs jq tmux runc crun podman docker.io gcc libc6-dev zlib1g-dev
 DEMO_ROOT ?= /tmp/berth-demo
 
 .PHONY: install apt venv demo test test-unit test-root lint bench clean
 
-install: apt venv
+install: apt venv $(BIN)/berth-monitor
+
+# The native container monitor (docs/design/monitor.md): rebuilt when a source changes;
+# built to a temp name and renamed, so a failed build leaves no half binary behind.
+MONITOR_SRC := $(wildcard src/berth/monitor/native/*.c src/berth/monitor/native/*.h)
+$(BIN)/berth-monitor: $(MONITOR_SRC) | venv
+	cc -std=c11 -O2 -Wall -Wextra -Werror -o $@.tmp $(filter %.c,$(MONITOR_SRC)) -lz
+	mv -f $@.tmp $@
 
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

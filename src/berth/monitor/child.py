@@ -1,9 +1,10 @@
 """Runtime work in throwaway children of the monitor (memory: docs/design/monitor.md).
 
-Every call into ``berth.runtime`` (create, start, the clean-up after the init exits) runs
-in a child the monitor forks and reaps at once (``call``): the runtime's code walks many
-objects, and each refcount write would copy a page the monitor shares with the spawner.
-In a child those copies die with it; the monitor keeps the small footprint of its loop.
+Every call into ``berth.runtime`` a Python monitor makes (a container's ``create``, an
+exec's process) runs in a child the monitor forks and reaps at once (``call``): the
+runtime's code walks many objects, and each refcount write would copy a page the monitor
+shares with the spawner. In a child those copies die with it. (A container's ``start``
+and clean-up are the native monitor's: ``native/exit.c``, ``helper``.)
 
 The child writes one JSON line (``{"ok": true, "result": …}`` or an error reply, see
 ``records.error_reply``) to a pipe and exits; the parent waits for the exit first and
@@ -85,47 +86,105 @@ def create(runtime_root: str, cid: str, bundle: str, stdio: list[int],
            console: str | None, seccomp_cache: str | None = None) -> dict[str, Any]:
     """``berth.runtime.create`` with ``stdio`` as fds 0/1/2 (runc semantics: the init
     inherits the caller's) and SIGPIPE at its default (Python ignores it, and an ignored
-    signal stays ignored over execve). Returns what the monitor needs of the state.
-    ``seccomp_cache``: the runtime's on-disk filter cache (this child's memory dies with
-    it, so without one every container would compile its profile again)."""
+    signal stays ignored over execve). Returns what the native monitor needs: the init's
+    pid, the exec fifo, the OOM counter file and its count now, whether there are
+    poststart hooks. ``seccomp_cache``: the runtime's on-disk filter cache (this child's
+    memory dies with it, so without one every container would compile its profile again).
+
+    The id may still be taken by the same container's previous run, whose monitor's
+    clean-up (``helper``) is deleting it (a restart right after the exit): then wait for
+    that clean-up's lock on the runtime dir, delete what a failed clean-up left, and
+    create again. A live container keeps the id (Conflict, as always)."""
+    from berth.errdefs import Conflict
     from berth.runtime.create import Options
     from berth.runtime.create import create as runtime_create
     for fd, src in enumerate(stdio):
         os.dup2(src, fd)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    state = runtime_create(runtime_root, cid, bundle,
-                           Options(console_socket=console, detach=True,
-                                   seccomp_cache=seccomp_cache))
-    return {"pid": state["pid"], "cgroupPaths": state.get("cgroupPaths") or {}}
+    opts = Options(console_socket=console, detach=True, seccomp_cache=seccomp_cache)
+    try:
+        state = runtime_create(runtime_root, cid, bundle, opts)
+    except Conflict:
+        if not _previous_run_gone(runtime_root, cid):
+            raise
+        state = runtime_create(runtime_root, cid, bundle, opts)
+    return _for_monitor(runtime_root, cid, state)
 
 
-def start(runtime_root: str, cid: str) -> None:
-    from berth.runtime.start import start as runtime_start
-    runtime_start(runtime_root, cid)
+def _for_monitor(runtime_root: str, cid: str, state: dict[str, Any]) -> dict[str, Any]:
+    from berth.runtime import hooks
+    from berth.runtime.state import StateStore
+    out = {"pid": state["pid"], "fifo": os.path.join(StateStore(runtime_root).dir(cid),
+                                                     "exec.fifo"),
+           "oom_file": "", "oom_base": 0,
+           "poststart": bool(hooks.hooks_of(state.get("config") or {}, "poststart"))}
+    paths = state.get("cgroupPaths") or {}
+    if paths:
+        from berth.runtime.cgroups import from_paths
+        cg: Any = from_paths(paths)
+        if set(paths) == {""}:
+            out["oom_file"] = f"{cg.path}/memory.events"
+        elif "memory" in paths:
+            out["oom_file"] = f"{cg.dirs['memory']}/memory.oom_control"
+        try:
+            out["oom_base"] = cg.oom_kill_count()
+        except Exception:
+            pass
+    return out
+
+
+CLEANUP_WAIT = 15.0  # a monitor drains output for 2 s, then its clean-up deletes
+
+
+def _previous_run_gone(runtime_root: str, cid: str) -> bool:
+    """After a Conflict: True once a stopped previous run of ``cid`` is gone (its
+    monitor's clean-up finished, or we deleted what it left), so create can retry."""
+    import fcntl
+    import time
+
+    from berth.errdefs import BerthError, NotFound
+    from berth.runtime.container import Container
+    from berth.runtime.ops import delete as runtime_delete
+    from berth.runtime.state import StateStore
+    try:
+        if Container(StateStore(runtime_root), cid).status() != "stopped":
+            return False  # a live container has the id
+    except BerthError:
+        pass  # half-written or half-removed state: the lock tells
+    try:
+        fd = os.open(os.path.join(runtime_root, cid), os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        return True  # deleted meanwhile
+    try:
+        deadline, delay = time.monotonic() + CLEANUP_WAIT, 0.002
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+        if not os.path.isdir(os.path.join(runtime_root, cid)):
+            return True
+        try:
+            if Container(StateStore(runtime_root), cid).status() != "stopped":
+                return False
+        except BerthError:
+            pass
+        try:
+            runtime_delete(runtime_root, cid, force=True)
+        except NotFound:  # a state dir without state.json: what a cut removal leaves
+            StateStore(runtime_root).remove(cid)
+        return True
+    finally:
+        os.close(fd)
 
 
 def delete(runtime_root: str, cid: str) -> None:
     from berth.runtime.ops import delete as runtime_delete
     runtime_delete(runtime_root, cid, force=True)
-
-
-def after_exit(runtime_root: str, cid: str, cgroup_paths: dict[str, str]) -> dict[str, Any]:
-    """Once the init has exited: its cgroup's OOM kills, then delete the container (kills
-    stragglers, removes the cgroup and the state). ``{"oom": bool, "error": str}``."""
-    from berth.errdefs import BerthError
-    oom = False
-    if cgroup_paths:
-        try:
-            from berth.runtime.cgroups import from_paths
-            oom = from_paths(cgroup_paths).oom_kill_count() > 0
-        except (OSError, BerthError, ValueError):
-            pass
-    error = ""
-    try:
-        delete(runtime_root, cid)
-    except Exception as e:
-        error = f"cleaning up the container failed: {e}"
-    return {"oom": oom, "error": error}
 
 
 def exec_process(runtime_root: str, cid: str, process: dict[str, Any], stdio: list[int],

@@ -8,13 +8,13 @@ buffer holds more than ``MAX_STDIN`` bytes (back-pressure instead of unbounded m
 
 from __future__ import annotations
 
+import _socket
 import select
 
 from berth.monitor.conn import Conn
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import socket
     from collections.abc import Callable
 
 IN, OUT = select.POLLIN, select.POLLOUT
@@ -25,7 +25,7 @@ class Clients:
     """Mixin of ``loop.Monitor``: the attributes below are set by its ``__init__``."""
 
     poll: select.poll
-    listener: socket.socket
+    listener: _socket.socket
     handlers: dict[int, Callable[[int], None]]
     conns: dict[int, Conn]
     stdin_buf: bytearray
@@ -36,10 +36,11 @@ class Clients:
 
     def _accept(self, ev: int) -> None:
         try:
-            sock, _ = self.listener.accept()
+            # accept4(SOCK_CLOEXEC) in C; socket.py's accept would run Python code
+            fd, _ = self.listener._accept()  # type: ignore[attr-defined]
         except BlockingIOError:
             return
-        conn = Conn(sock)
+        conn = Conn(_socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, 0, fd))
         self.conns[conn.fd] = conn
         self._watch(conn.fd, IN, lambda ev: self._on_conn(conn, ev))
 

@@ -10,7 +10,6 @@ a TTY (raw bytes).
 from __future__ import annotations
 
 import json
-import socket
 
 from berth._util import stdcopy
 from berth.errdefs import InvalidArgument
@@ -18,6 +17,7 @@ from berth.monitor.records import MAX_LINE, encode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import _socket
     from typing import Any
 
 STREAM_IDS = {"stdout": stdcopy.STDOUT, "stderr": stdcopy.STDERR}
@@ -30,7 +30,7 @@ def frame(stream: str, data: bytes) -> bytes:
 
 
 class Conn:
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: _socket.socket) -> None:
         sock.setblocking(False)
         self.sock = sock
         self.fd = sock.fileno()

@@ -3,7 +3,8 @@
 Why a monitor of its own: an exec's stdio, exit code and attach must behave like the
 container's (stdcopy framing, pty via a console socket, resize, ``wait``), and it must
 outlive berthd just as well; so the spawner forks one per exec (``"op": "exec"``) and it
-runs ``loop.Monitor`` with this set-up. Differences from a container's ``Setup``:
+runs ``loop.Monitor`` with this set-up (a container's monitor is native after its set-up;
+an exec's stays Python: it is short-lived). Differences from a container's ``Setup``:
 
 - set-up makes only the stdio (pipes, or a console socket to receive the pty master),
   ``monitor.pid`` and ``monitor.sock`` in the exec's own state dir; the reply comes
@@ -55,7 +56,7 @@ class ExecSetup(Setup):
         if self.created:
             raise FailedPrecondition(f"exec {self.exec_id}: already started")
         from berth.monitor import child
-        reply = child.call(child.exec_process, str(self.runtime_root), self.cid,
+        reply = child.call(child.exec_process, self.runtime_root, self.cid,
                            self.req["process"], self.stdio.child, self.console,
                            self.req.get("seccomp_cache"))
         self.stdio.close_child()
@@ -78,8 +79,9 @@ class ExecSetup(Setup):
         msg = getattr(e, "message", None) or str(e)
         return records.exit_record(code, False, records.now_rfc3339(), msg)
 
-    def after_exit(self) -> tuple[bool, str]:
-        return False, ""
+    def serve(self) -> None:
+        from berth.monitor.loop import Monitor
+        Monitor(self).serve()
 
     def undo(self) -> None:
         self.created = False  # never delete the container: it is not ours

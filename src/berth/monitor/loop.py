@@ -1,15 +1,14 @@
-"""The monitor's poll loop: output → log + attachers, monitor.sock ops, child exits.
+"""An exec's monitor loop: output → attachers, monitor.sock ops, child exits.
 
+(A container's monitor is native, ``native/main.c``; this loop serves ``execmon``'s
+short-lived exec monitors, which have no log.)
 Single-threaded over ``select.poll`` (no asyncio: it would cost the monitor ~1 MiB).
 ``Monitor`` is the loop and the container's life; ``pump.Pump`` moves the container's
 output and input, ``clients.Clients`` the monitor.sock connections (``ops`` their
 requests). SIGCHLD arrives as a byte on a wakeup pipe; every wake reaps all exited
 children (we are a subreaper, so orphans of the container land here too). When the init
-exits: take the exit status (128+signal when killed), then ``setup.after_exit`` (for a
-container, in a throwaway child: the cgroup's OOM-kill count and the runtime's delete,
-which kills stragglers and removes the cgroup and state; nothing for an exec), read
-the output to EOF (at most ``DRAIN`` seconds), then ``_finish`` writes exit.json,
-answers waiters and exits.
+exits: take the exit status (128+signal when killed), read the output to EOF (at most
+``DRAIN`` seconds), then ``_finish`` writes exit.json, answers waiters and exits.
 
 Memory: the loop is what runs for the container's whole life, in a process that shares
 its pages with the spawner until it writes them; it allocates nothing while idle and
@@ -26,7 +25,6 @@ import time
 from berth.errdefs import FailedPrecondition
 from berth.monitor import records
 from berth.monitor.clients import Clients
-from berth.monitor.logs.lines import LineSplitter
 from berth.monitor.pump import GONE, IN, Pump
 
 TYPE_CHECKING = False
@@ -35,19 +33,18 @@ if TYPE_CHECKING:
     from typing import Any
 
     from berth.monitor.conn import Conn
-    from berth.monitor.monitor import Setup
+    from berth.monitor.execmon import ExecSetup
 
 DRAIN = 2.0
 
 
 class Monitor(Pump, Clients):
-    def __init__(self, setup: Setup) -> None:
+    def __init__(self, setup: ExecSetup) -> None:
         self.s, self.stdio = setup, setup.stdio
         self.poll = select.poll()
         self.handlers: dict[int, Callable[[int], None]] = {}
         self.conns: dict[int, Conn] = {}
         self.outputs: dict[int, str] = {}
-        self.split = {"stdout": LineSplitter(), "stderr": LineSplitter()}
         self.stdin_buf = bytearray()
         self.stdin_eof = False
         self.init_pid: int = setup.state["pid"]
@@ -160,8 +157,7 @@ class Monitor(Pump, Clients):
         finished = records.now_rfc3339()
         code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else \
             os.waitstatus_to_exitcode(status)
-        oom, error = self.s.after_exit()
-        self._ended(records.exit_record(code, oom, finished, error))
+        self._ended(records.exit_record(code, False, finished))
 
     def _ended(self, rec: dict[str, Any], drain: float = DRAIN) -> None:
         """The process is gone: drain output for at most ``drain`` s, then finish."""
@@ -176,13 +172,11 @@ class Monitor(Pump, Clients):
         assert self.exit is not None
         for fd in list(self.outputs):
             self._close_output(fd)
-        if self.s.writer is not None:
-            self.s.writer.close()
         records.write_exit(self.s.state_dir, self.exit)
         self.listener.close()
         for name in (records.SOCK_FILE, records.PID_FILE):
             try:
-                os.unlink(self.s.state_dir / name)
+                os.unlink(f"{self.s.state_dir}/{name}")
             except FileNotFoundError:
                 pass
         reply = {k: self.exit[k] for k in ("exit_code", "oom_killed", "finished_at", "error")}

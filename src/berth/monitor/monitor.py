@@ -1,24 +1,25 @@
-"""A container's monitor: set up, create the container, reply, then serve until it exits.
+"""A container's monitor: set up, create the container, reply, then become berth-monitor.
 
 Runs in a process the spawner forked twice (``main``): it is nobody's child and lives on
 when berthd or the spawner die. Set-up order matters: become a child subreaper (the init
-is re-parented to us when the child that created it exits), make the stdio, open the log,
-create the container in a throwaway child (``child.create``: the runtime's work must not
-dirty this process's pages) with that stdio as its fds 0/1/2, take the pty master, write
-``monitor.pid``, listen on ``monitor.sock``, and only then reply ok, so berthd can rely
-on the socket. Any failure replies the error (with the runtime's exit code: 127 missing
-binary, 126 not executable) and undoes what was made. ``loop.Monitor`` serves the rest.
+is re-parented to us when the child that created it exits), make the stdio, check the
+log config (and create the file), create the container in a throwaway child
+(``child.create``) with that stdio as its fds 0/1/2, take the pty master, lock the
+runtime's dir of the container (``lock_runtime_dir``), write ``monitor.pid``, listen on
+``monitor.sock``, and only then reply ok, so berthd can rely on the socket. Any failure
+replies the error (with the runtime's exit code: 127 missing binary, 126 not executable)
+and undoes what was made. Then ``handover.exec_native`` execve's the native monitor
+(``native/``), which serves the container for the rest of its life.
 
-An exec request (``"op": "exec"``) gets ``execmon.ExecSetup`` instead: same loop, same
-monitor.sock protocol, but its process is only made by the ``start`` op. ``Setup``'s
-``start``/``after_exit``/``start_failed`` are the hooks the loop calls for either kind.
+An exec request (``"op": "exec"``) gets ``execmon.ExecSetup`` instead: its process is
+only made by the ``start`` op, and its monitor stays Python (``loop.Monitor``): it is
+short-lived, and the memory target is per running container.
 """
 
 from __future__ import annotations
 
+import _socket
 import os
-import socket
-from pathlib import Path
 
 from berth.monitor import records
 from berth.monitor.stdio import Stdio
@@ -34,24 +35,30 @@ class Setup:
     def __init__(self, req: dict[str, Any]) -> None:
         self.req = req
         self.cid: str = req["id"]
-        self.state_dir = Path(req["state_dir"])
-        self.runtime_root = Path(req["runtime_root"])
+        self.state_dir = str(req["state_dir"])  # strings, not Path: memory (monitor.md)
+        self.runtime_root = str(req["runtime_root"])
         self.stdio = Stdio(bool(req.get("tty")), bool(req.get("stdin")))
-        self.writer: Any = None
-        self.listener: socket.socket | None = None
+        self.listener: _socket.socket | None = None
         self.state: dict[str, Any] = {}
         self.created = False
+        self.lock_fd = -1
+        self.native = ""
 
     def run(self) -> None:
-        from berth.monitor import child, logs
+        from berth.monitor import child, handover
+        from berth.monitor.logs import log_config
         from berth.sys import prctl
+        self.native = handover.check_binary()
         prctl.set_child_subreaper(True)
         os.chdir(self.state_dir)  # monitor.sock is bound by relative name: paths may be long
-        self.writer = logs.open_writer(self.req.get("log") or {"driver": "none"})
+        driver, path, *_ = log_config(self.req.get("log") or {"driver": "none"})
+        if driver != "none":  # a log that cannot be opened fails the spawn, not later
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC,
+                             0o640))
         console = None
         if self.stdio.tty:
             console = self.stdio.listen_console(f"\0berth-console-{os.getpid()}")
-        reply = child.call(child.create, str(self.runtime_root), self.cid,
+        reply = child.call(child.create, self.runtime_root, self.cid,
                            str(self.req["bundle"]), self.stdio.child, console,
                            self.req.get("seccomp_cache"))
         if not reply.get("ok"):
@@ -61,53 +68,52 @@ class Setup:
         self.stdio.close_child()
         if self.stdio.tty:
             self.stdio.take_console()
+        self.lock_fd = lock_runtime_dir(self.runtime_root, self.cid)
         records.write_pid(self.state_dir, os.getpid())
         self.listener = listen(records.SOCK_FILE)
 
-    def start(self) -> int:
-        """The ``start`` op: release the init (blocked on the exec fifo); its pid."""
-        from berth.monitor import child
-        reply = child.call(child.start, str(self.runtime_root), self.cid)
-        if not reply.get("ok"):
-            raise records.error_from_reply(reply)
-        return int(self.state["pid"])
-
-    def start_failed(self, e: BaseException) -> dict[str, Any] | None:
-        """An exit record when a failed ``start`` ends the monitor (never for a container:
-        its init stays created, berthd may start it again or delete it)."""
-        return None
-
-    def after_exit(self) -> tuple[bool, str]:
-        """Once the init has exited: (OOM-killed, error) after deleting the container."""
-        from berth.monitor import child
-        reply = child.call(child.after_exit, str(self.runtime_root), self.cid,
-                           self.state.get("cgroupPaths") or {})
-        res = reply.get("result") or {}
-        if not reply.get("ok"):
-            return bool(res.get("oom")), \
-                f"cleaning up the container failed: {reply.get('error')}"
-        return bool(res.get("oom")), str(res.get("error") or "")
+    def serve(self) -> None:
+        """After the reply: become berth-monitor (same pid, same fds, same children)."""
+        from berth.monitor import handover
+        handover.exec_native(self, self.native)
 
     def undo(self) -> None:
         """After a failed set-up: no container, no socket, no pid file."""
         if self.created:
             from berth.monitor import child
-            child.call(child.delete, str(self.runtime_root), self.cid)
+            child.call(child.delete, self.runtime_root, self.cid)
         for name in (records.SOCK_FILE, records.PID_FILE):
             try:
-                (self.state_dir / name).unlink()
+                os.unlink(f"{self.state_dir}/{name}")
             except OSError:
                 pass
-        if self.writer is not None:
-            self.writer.close()
 
 
-def listen(name: str) -> socket.socket:
+def lock_runtime_dir(runtime_root: str, cid: str) -> int:
+    """``flock`` on the runtime's dir of the container, held by the monitor and then by
+    its clean-up helper until the container is deleted: a new ``create`` of the same id
+    waits for it (``child.create``). -1 if the dir cannot be opened (no lock, no wait)."""
+    import fcntl
+    try:
+        fd = os.open(f"{runtime_root}/{cid}", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return -1
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return -1
+    return fd
+
+
+def listen(name: str) -> _socket.socket:
+    """monitor.sock as a bare ``_socket.socket``: socket.py's class runs Python code on
+    every accept and close, which copies pages (monitor.md)."""
     try:
         os.unlink(name)
     except FileNotFoundError:
         pass
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM | _socket.SOCK_CLOEXEC)
     sock.bind(name)
     os.chmod(name, 0o600)
     sock.listen(64)
@@ -146,8 +152,7 @@ def main(req: dict[str, Any], reply_fd: int, tag: dict[str, Any] | None = None) 
             _reply(reply_fd, records.error_reply(e), tag)
             os._exit(1)
         _reply(reply_fd, {"ok": True, "monitor_pid": os.getpid()}, tag)
-        from berth.monitor.loop import Monitor
-        Monitor(setup).serve()
+        setup.serve()
         code = 0
     except BaseException as e:  # the loop itself failed: leave a record saying why
         _last_words(req, e)
@@ -157,7 +162,7 @@ def main(req: dict[str, Any], reply_fd: int, tag: dict[str, Any] | None = None) 
 
 def _last_words(req: dict[str, Any], e: BaseException) -> None:
     try:
-        state_dir = Path(req["state_dir"])
+        state_dir = str(req["state_dir"])
         if records.read_exit(state_dir) is None:
             rec = records.exit_record(255, False, records.now_rfc3339(),
                                       f"monitor failed: {type(e).__name__}: {e}")

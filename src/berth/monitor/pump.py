@@ -1,8 +1,8 @@
-"""The container's output and input, as a part of the monitor's loop (``loop.Monitor``).
+"""An exec's output and input, as a part of the exec monitor's loop (``loop.Monitor``).
 
-Output (``stdio.out``/``stdio.err``, non-blocking) is read in chunks of up to 64 KiB:
-each chunk is cut into log messages (``LineSplitter``) for the log writer and queued raw
-to every attacher that wants that stream (stdcopy-framed unless the container has a TTY).
+Output (``stdio.out``/``stdio.err``, non-blocking) is read in chunks of up to 64 KiB and
+queued raw to every attacher that wants that stream (stdcopy-framed unless it has a
+TTY). An exec has no log.
 An attacher's stdin bytes are buffered and written as the container's stdin pipe (or pty)
 takes them; EOF of the output (EIO from a pty whose last slave closed) closes it.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import select
-import time
 
 from berth.monitor.conn import frame
 
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from berth.monitor.conn import Conn
-    from berth.monitor.logs.lines import LineSplitter
-    from berth.monitor.monitor import Setup
+    from berth.monitor.execmon import ExecSetup
     from berth.monitor.stdio import Stdio
 
 IN, OUT = select.POLLIN, select.POLLOUT
@@ -32,13 +30,12 @@ GONE = select.POLLHUP | select.POLLERR | select.POLLNVAL
 class Pump:
     """Mixin of ``loop.Monitor``: the attributes below are set by its ``__init__``."""
 
-    s: Setup
+    s: ExecSetup
     stdio: Stdio
     poll: select.poll
     handlers: dict[int, Callable[[int], None]]
     conns: dict[int, Conn]
     outputs: dict[int, str]
-    split: dict[str, LineSplitter]
     stdin_buf: bytearray
     stdin_eof: bool
     exit: dict[str, Any] | None
@@ -66,7 +63,6 @@ class Pump:
             self._close_output(fd)
             return
         stream = self.outputs[fd]
-        self._log(stream, self.split[stream].feed(data))
         wire = data if self.stdio.tty else frame(stream, data)
         for conn in list(self.conns.values()):
             if conn.wants(stream) and not conn.queue(wire):
@@ -74,16 +70,8 @@ class Pump:
             elif conn.wants(stream):
                 self._flush_conn(conn)
 
-    def _log(self, stream: str, msgs: list[tuple[bytes, bool]]) -> None:
-        if self.s.writer is None or not msgs:
-            return
-        now = time.time_ns()
-        for msg, partial in msgs:
-            self.s.writer.write(stream, msg, partial, now)
-
     def _close_output(self, fd: int) -> None:
-        stream = self.outputs.pop(fd)
-        self._log(stream, self.split[stream].flush())
+        self.outputs.pop(fd)
         self.poll.unregister(fd)
         del self.handlers[fd]
         if fd == self.stdio.inp:

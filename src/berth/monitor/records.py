@@ -24,10 +24,13 @@ EXIT_FILE = "exit.json"
 MAX_LINE = 1 << 16
 
 
-def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes, durable: bool = True) -> None:
     """temp + rename: a crash leaves the old file or the new one. ``durable`` adds the
-    fsyncs (file, then directory) that make it survive a power loss too."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fsyncs (file, then directory) that make it survive a power loss too. Plain ``os``
+    calls on strings: the monitor runs this, and pathlib would copy pages (monitor.md)."""
+    path = os.fspath(path)
+    head, _, name = path.rpartition("/")
+    tmp = f"{head}/.{name}.{os.getpid()}.tmp" if head else f".{name}.{os.getpid()}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
     try:
         os.write(fd, data)
@@ -38,7 +41,7 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     os.rename(tmp, path)
     if not durable:
         return
-    dfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    dfd = os.open(head or ".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         os.fsync(dfd)
     finally:
@@ -48,20 +51,25 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
 def start_time(pid: int) -> int | None:
     """The process's start time in clock ticks, or None if it is gone or a zombie."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            raw = f.read()
+        fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return None
+    try:
+        raw = os.read(fd, 4096)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     fields = raw[raw.rindex(b")") + 2:].split()
     if fields[0] in (b"Z", b"X"):
         return None
     return int(fields[19])
 
 
-def write_pid(state_dir: Path, pid: int) -> None:
+def write_pid(state_dir: str | os.PathLike[str], pid: int) -> None:
     """Not fsync'ed: it names a live process, which no power loss leaves alive; a
     berthd killed with -9 reads it from the page cache."""
-    write_atomic(state_dir / PID_FILE, f"{pid} {start_time(pid) or 0}".encode(),
+    write_atomic(f"{os.fspath(state_dir)}/{PID_FILE}", f"{pid} {start_time(pid) or 0}".encode(),
                  durable=False)
 
 
@@ -84,18 +92,19 @@ def exit_record(code: int, oom: bool, finished_at: str, error: str = "") -> dict
     return {"exit_code": code, "oom_killed": oom, "finished_at": finished_at, "error": error}
 
 
-def write_exit(state_dir: Path, record: dict[str, Any]) -> None:
+def write_exit(state_dir: str | os.PathLike[str], record: dict[str, Any]) -> None:
     """Not fsync'ed (it is on every container's exit path, before waiters are answered):
     the exec root is a tmpfs on a normal host (/run/berth), and a berthd killed meanwhile
     reads it from the page cache. After a power loss with the exec root on a disk, a
     missing or stale exit.json reads as exit code 255, as a monitor that died would."""
-    write_atomic(state_dir / EXIT_FILE, json.dumps(record).encode(), durable=False)
+    write_atomic(f"{os.fspath(state_dir)}/{EXIT_FILE}", json.dumps(record).encode(),
+                 durable=False)
 
 
-def read_exit(state_dir: Path) -> dict[str, Any] | None:
+def read_exit(state_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The exit record, or None if the container has not exited (or no monitor wrote it)."""
     try:
-        data = json.loads((state_dir / EXIT_FILE).read_bytes())
+        data = json.loads(Path(state_dir, EXIT_FILE).read_bytes())
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as e:

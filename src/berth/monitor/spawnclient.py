@@ -43,7 +43,7 @@ class SpawnerClient:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             os.set_inheritable(theirs.fileno(), True)
-            argv = [self.python, "-m", "berth.monitor.spawner", str(theirs.fileno())]
+            argv = [self.python, *spawner_args(), str(theirs.fileno())]
             self.pid = os.posix_spawn(self.python, argv, dict(os.environ),
                                       setsid=True)
         except OSError as e:
@@ -133,6 +133,16 @@ class SpawnerClient:
             os.kill(self.pid, 9)
             os.waitpid(self.pid, 0)
             self.pid = 0
+
+
+def spawner_args() -> list[str]:
+    """``python -I -S``: no ``site`` (its ``.pth`` hooks and ``sitecustomize`` would sit in
+    the heap every monitor shares); ``berth`` is found through its own directory."""
+    import berth
+    root = os.path.dirname(os.path.dirname(os.path.abspath(berth.__file__)))
+    code = (f"import sys; sys.path.insert(0, {root!r}); "
+            "from berth.monitor.spawner import main; sys.exit(main(sys.argv))")
+    return ["-I", "-S", "-c", code]
 
 
 def start_spawner(exec_root: Path, python: str = sys.executable) -> SpawnerClient:

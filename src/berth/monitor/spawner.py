@@ -50,18 +50,16 @@ MAX_PACKET = 1 << 16  # the zygote reads one packet of at most this
 def preload() -> None:
     """Import what a monitor runs, so forks do not pay for (or duplicate) it."""
     import berth.monitor.execmon
-    import berth.monitor.logs.jsonfile
-    import berth.monitor.logs.local
-    import berth.monitor.logs.rotate
+    import berth.monitor.handover
     import berth.monitor.loop
     import berth.monitor.monitor
     import berth.monitor.ops
     import berth.runtime.cgroups
     import berth.runtime.create
     import berth.runtime.execproc
+    import berth.runtime.hooks
     import berth.runtime.ops
     import berth.runtime.seccomp  # each create/exec child would import it (and hashlib)
-    import berth.runtime.start
     import berth.runtime.tty
     import berth.sys.clone
     import berth.sys.seccomp

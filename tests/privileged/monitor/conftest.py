@@ -52,12 +52,18 @@ class Box:
         return self.state_dir(cid) / f"{cid}-json.log"
 
     def spawn(self, args: list[str], *, log: dict[str, Any] | None = None,
-              bundle_changes: dict[str, Any] | None = None, **flags: Any) -> tuple[str, dict]:
-        cid = f"bm-{uuid.uuid4().hex[:10]}"
-        self.ids.append(cid)
-        bundle = make_bundle(self.tmp / "bundles" / cid, args, rootfs_template=self.template,
-                             terminal=bool(flags.get("tty")), **(bundle_changes or {}))
-        self.state_dir(cid).mkdir(parents=True)
+              bundle_changes: dict[str, Any] | None = None, cid: str = "",
+              **flags: Any) -> tuple[str, dict]:
+        """A new container, or with ``cid`` of an earlier one: the same id again (its
+        bundle and state dir are reused, as berthd's restart does)."""
+        again = bool(cid)
+        cid = cid or f"bm-{uuid.uuid4().hex[:10]}"
+        if not again:
+            self.ids.append(cid)
+            make_bundle(self.tmp / "bundles" / cid, args, rootfs_template=self.template,
+                        terminal=bool(flags.get("tty")), **(bundle_changes or {}))
+            self.state_dir(cid).mkdir(parents=True)
+        bundle = self.tmp / "bundles" / cid
         lg = {"driver": "json-file", "path": str(self.log_path(cid))}
         lg.update(log or {})
         req = {"id": cid, "bundle": str(bundle), "runtime_root": str(self.runtime_root),
@@ -80,12 +86,35 @@ class Box:
         rec = records.read_pid(self.state_dir(cid))
         return rec[0] if rec and client.monitor_alive(self.state_dir(cid)) else None
 
+    def cleanup_done(self, cid: str, timeout: float = 20.0) -> bool:
+        """True once no monitor or clean-up helper holds the container's runtime dir lock
+        (monitor.Setup takes it; the helper deleting the container holds it to the end)."""
+        import fcntl
+        import time
+        try:
+            fd = os.open(self.runtime_root / cid, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            return True
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return True
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        return False
+                    time.sleep(0.005)
+        finally:
+            os.close(fd)
+
     def cleanup(self) -> None:
         from berth.runtime.ops import delete
         for cid in self.ids:
             pid = self.monitor_pid(cid)
             if pid:
                 os.kill(pid, signal.SIGKILL)
+            self.cleanup_done(cid)
             try:
                 delete(self.runtime_root, cid, force=True)
             except Exception:

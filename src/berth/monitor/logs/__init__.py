@@ -1,9 +1,10 @@
 """Log drivers the monitor writes and the reader berthd uses for ``docker logs``.
 
 Drivers: ``json-file`` (docker's format and rotation, ``jsonfile``), ``local`` (a
-length-prefixed binary format of berth's own, ``local``), ``none``. The monitor feeds
-``Writer.write(stream, data, time_ns)`` with messages cut by ``lines.LineSplitter``;
-``reader.read_logs`` reads either format back, rotated files included.
+length-prefixed binary format of berth's own, ``local``), ``none``. The writer is the
+native monitor's (``native/logs.c``); here are the checks of a spawn request's ``log``
+(``log_config``) and ``reader.read_logs``, which reads either format back, rotated files
+included.
 """
 
 from __future__ import annotations
@@ -12,11 +13,7 @@ from berth.errdefs import InvalidArgument
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Protocol
-
-    class Writer(Protocol):
-        def write(self, stream: str, data: bytes, partial: bool, time_ns: int) -> None: ...
-        def close(self) -> None: ...
+    from typing import Any
 
 DRIVERS = ("json-file", "local", "none")
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
@@ -41,11 +38,13 @@ def parse_size(value: int | str | None) -> int:
         raise InvalidArgument(f"invalid log max-size {value!r}: use a size like 10m") from None
 
 
-def open_writer(cfg: dict[str, Any]) -> Writer | None:
-    """The writer for a spawn request's ``log`` object (None for the ``none`` driver)."""
+def log_config(cfg: dict[str, Any]) -> tuple[str, str, int, int, bool]:
+    """A spawn request's ``log`` object checked and with docker's defaults filled in:
+    (driver, path, max_size (-1: none), max_file, compress). Errors are InvalidArgument,
+    replied by the set-up before the container exists."""
     driver = cfg.get("driver") or "json-file"
     if driver == "none":
-        return None
+        return "none", "", -1, 1, False
     if driver not in DRIVERS:
         raise InvalidArgument(f"log driver {driver!r} is not supported (use json-file, local"
                               " or none)")
@@ -54,14 +53,8 @@ def open_writer(cfg: dict[str, Any]) -> Writer | None:
     max_file = int(cfg["max_file"]) if cfg.get("max_file") is not None else 1
     if max_file < 1:
         raise InvalidArgument(f"invalid log max-file {max_file}: must be at least 1")
-    from berth.monitor.logs.rotate import RotatingFile
     if driver == "local":
-        from berth.monitor.logs.local import LocalWriter
-        size = parse_size(cfg.get("max_size") or "20m")
-        out = RotatingFile(cfg["path"], size, int(cfg.get("max_file") or 5),
-                           bool(cfg.get("compress", True)))
-        return LocalWriter(out)
-    from berth.monitor.logs.jsonfile import JsonFileWriter
-    out = RotatingFile(cfg["path"], parse_size(cfg.get("max_size")), max_file,
-                       bool(cfg.get("compress", False)))
-    return JsonFileWriter(out)
+        return (driver, str(cfg["path"]), parse_size(cfg.get("max_size") or "20m"),
+                int(cfg.get("max_file") or 5), bool(cfg.get("compress", True)))
+    return (driver, str(cfg["path"]), parse_size(cfg.get("max_size")), max_file,
+            bool(cfg.get("compress", False)))

@@ -17,17 +17,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from berth.monitor.logs.rotate import RotatingFile
-
 _HEAD = struct.Struct(">IBBQ")
 _TAIL = struct.Struct(">I")
 STREAMS = {"stdout": 1, "stderr": 2}
 NAMES = {1: "stdout", 2: "stderr"}
-
-
-def encode(stream: str, data: bytes, partial: bool, time_ns: int) -> bytes:
-    n = 10 + len(data)
-    return _HEAD.pack(n, STREAMS[stream], int(partial), time_ns) + data + _TAIL.pack(n)
 
 
 def decode_all(buf: bytes) -> Iterator[tuple[int, tuple[str, bytes, int, bool]]]:
@@ -41,14 +34,3 @@ def decode_all(buf: bytes) -> Iterator[tuple[int, tuple[str, bytes, int, bool]]]
         yield end, (NAMES.get(stream, "stdout"), bytes(buf[pos + 14:end - 4]), ns,
                     bool(flags & 1))
         pos = end
-
-
-class LocalWriter:
-    def __init__(self, out: RotatingFile) -> None:
-        self.out = out
-
-    def write(self, stream: str, data: bytes, partial: bool, time_ns: int) -> None:
-        self.out.write(encode(stream, data, partial, time_ns))
-
-    def close(self) -> None:
-        self.out.close()
