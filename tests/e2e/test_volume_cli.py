@@ -156,7 +156,7 @@ def test_system_df_volumes(vd: Any) -> None:
 
 
 @pytest.fixture
-def plugin_sock() -> Iterator[tuple[str, Path]]:
+def plugin_sock() -> Iterator[tuple[str, Path, list[str]]]:
     """A volume plugin in /run/docker/plugins (where dockerd looks) keeping volumes in
     a temporary directory."""
     import tempfile
@@ -165,12 +165,14 @@ def plugin_sock() -> Iterator[tuple[str, Path]]:
     store = Path(tempfile.mkdtemp(prefix="bvp-"))
     vols: dict[str, str] = {"fromplugin": str(store / "fromplugin")}
     os.makedirs(vols["fromplugin"])
+    calls: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             n = int(self.headers.get("Content-Length") or 0)
             req = json.loads(self.rfile.read(n) or b"{}")
             method, vname = self.path.lstrip("/"), req.get("Name", "")
+            calls.append(f"{method} {vname}".strip())
             body: dict[str, Any] = {}
             if method == "Plugin.Activate":
                 body = {"Implements": ["VolumeDriver"]}
@@ -217,7 +219,7 @@ def plugin_sock() -> Iterator[tuple[str, Path]]:
     t = threading.Thread(target=server.serve_forever, daemon=True)
     t.start()
     try:
-        yield name, store
+        yield name, store, calls
         assert not errors, errors
     finally:
         server.shutdown()
@@ -229,8 +231,8 @@ def plugin_sock() -> Iterator[tuple[str, Path]]:
 
 
 @pytest.mark.root
-def test_plugin_volumes(vd: Any, plugin_sock: tuple[str, Path]) -> None:
-    name, store = plugin_sock
+def test_plugin_volumes(vd: Any, d: Any, plugin_sock: tuple[str, Path, list[str]]) -> None:
+    name, store, calls = plugin_sock
     assert [name, "fromplugin"] in [r.split() for r in _same(vd, "volume", "ls").splitlines()]
     assert vd.docker("volume", "create", "-d", name, "madebyplugin").stdout == \
         "madebyplugin\n"
@@ -238,6 +240,12 @@ def test_plugin_volumes(vd: Any, plugin_sock: tuple[str, Path]) -> None:
     info = json.loads(vd.berth("volume", "inspect", "madebyplugin").stdout)[0]
     assert (info["Driver"], info["Mountpoint"]) == (name, str(store / "madebyplugin"))
     _same(vd, "volume", "ls", "--filter", f"driver={name}", rows=True)
+    # a container mounts it: the plugin is asked to Mount and Unmount, the data is its
+    d.docker("run", "--rm", "--network", "none", "-v", "madebyplugin:/data", "busybox",
+             "sh", "-c", "echo via plugin > /data/f")
+    assert (store / "madebyplugin" / "f").read_text() == "via plugin\n"
+    assert {"VolumeDriver.Mount madebyplugin", "VolumeDriver.Unmount madebyplugin"} <= \
+        set(calls)
     vd.berth("volume", "rm", "madebyplugin", "fromplugin")
     assert not any(x in vd.docker("volume", "ls").stdout
                    for x in ("madebyplugin", "fromplugin"))
