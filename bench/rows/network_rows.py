@@ -1,4 +1,4 @@
-"""Rows on the default bridge: ``run_rm_bridge`` and ``published_port``.
+"""Rows on the default bridge: ``run_rm_bridge``, ``bridge_overhead`` and ``published_port``.
 
 ``run_rm_bridge`` is ``run_rm_true`` without ``--network none``: the difference between the
 two is what a container's network (namespace, veth, address, NAT rules) costs per run.
@@ -61,6 +61,37 @@ class RunRmBridge(Row):
     def measure(self, engine: str) -> float:
         c = self.clis[engine]
         return timed(c.create_argv("run", "--rm", "busybox", "true"), env=c.env, timeout=120)
+
+
+class BridgeOverhead(Row):
+    """What the default bridge adds to a run: ``--network none`` and the default network
+    timed back to back in each sample (order alternating), so both see the same load."""
+
+    name = "bridge_overhead"
+    title = "run --rm busybox true: default bridge minus --network none"
+    subjects = ("berth",)
+    references = ("docker",)
+    repeat = 20
+    quick_repeat = 4
+    order = 32
+    target = "bridge adds <= 10 ms over none (issue 5)"
+    notes = "parts in ms: none, bridge, and bridge-none per sample (medians of each)"
+
+    def setup(self, ctx: Context) -> dict[str, str]:
+        self.clis: dict[str, Cli]
+        self.clis, reasons = _bridge_clis(ctx, self.engines)
+        self._flip = False
+        return reasons
+
+    def measure(self, engine: str) -> Sample:
+        c = self.clis[engine]
+        runs = {"none": ("--network", "none"), "bridge": ()}
+        order = ["bridge", "none"] if self._flip else ["none", "bridge"]
+        self._flip = not self._flip
+        got = {k: timed(c.create_argv("run", "--rm", *runs[k], "busybox", "true"), env=c.env,
+                        timeout=120) for k in order}
+        return {"none": got["none"], "bridge": got["bridge"],
+                "bridge-none": got["bridge"] - got["none"]}
 
 
 class PublishedPort(Row):
@@ -134,4 +165,4 @@ def _wrk(url: str) -> float:
     return float(m.group(1))
 
 
-ROWS: list[Any] = [RunRmBridge, PublishedPort]
+ROWS: list[Any] = [RunRmBridge, BridgeOverhead, PublishedPort]
