@@ -120,14 +120,16 @@ class Core:
             return
         if force or self._fw is None or self._fw[0] != fw_key:
             # FORWARD accepts depend on the bridges only: a port change lists nothing
-            fams = self.nft.forward_chain_families()
-            for fam in fams:
-                batch += [delete_rule(fam, h) for h in self._berth_handles(fam)]
+            found = self.forward_check.listing()
+            fams = list(found)
+            for fam, handles in found.items():
+                batch += [delete_rule(fam, h) for h in handles]
                 batch += nftrules.forward_accepts(fam, brs, self.comment)
             self._fw = None
         else:
             fams = list(self._fw[1])
-        self.nft.run(batch)
+        with self.forward_check.applying():
+            self.nft.run(batch)
         self._applied, self._fw = text, (fw_key, tuple(fams))
 
     def drop_rules(self) -> None:
@@ -135,8 +137,8 @@ class Core:
         for fam in ("ip", "ip6"):
             t = {"family": fam, "name": self.table}
             batch += [{"add": {"table": t}}, {"delete": {"table": t}}]
-        for fam in self.nft.forward_chain_families():
-            batch += [delete_rule(fam, h) for h in self._berth_handles(fam)]
+        for fam, handles in self.forward_check.listing().items():
+            batch += [delete_rule(fam, h) for h in handles]
         self.nft.run(batch)
         self._applied = self._fw = None
 

@@ -74,11 +74,12 @@ def ip_bytes(ip: str) -> bytes:
 
 
 class Rtnl:
-    """An rtnetlink socket in the namespace of the thread that opened it."""
+    """An rtnetlink socket in the namespace of the thread that opened it (``protocol``:
+    another netlink family with the same framing, e.g. nfnetlink for ``nfgen``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, protocol: int = socket.NETLINK_ROUTE) -> None:
         self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC,
-                                  socket.NETLINK_ROUTE)
+                                  protocol)
         self.sock.bind((0, 0))
         self._seq = 0
         self._lock = threading.Lock()

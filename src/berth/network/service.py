@@ -39,6 +39,7 @@ class NetworkService(PortOps):
                 self.shutdown_cleanup()
         for timer in self.reapers:
             timer.cancel()
+        self.forward_check.close()
         self.holder.close()
         self.driver.close()
         self.store.close()
