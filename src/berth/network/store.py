@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from berth._util.sqlitedb import LockedDB
+
 SCHEMA_VERSION = 1
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS networks (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,
                                      doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS endpoints (id TEXT PRIMARY KEY, cid TEXT NOT NULL,
@@ -36,38 +35,22 @@ CREATE TABLE IF NOT EXISTS prefs (cid TEXT NOT NULL, network_id TEXT NOT NULL,
 
 
 class NetStore:
+    """``synchronous=NORMAL``: commits are atomic and survive a kill -9 without an fsync
+    each; what a power loss rolls back, ``recover`` reconciles (docs/design/network.md)."""
+
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._lock = threading.RLock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        if row is None:
-            self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-        elif int(row[0]) > SCHEMA_VERSION:
-            raise RuntimeError(f"{path}: schema {row[0]} is newer than this berth's")
+        self._db = LockedDB(path, synchronous="NORMAL")
+        self._db.migrate(SCHEMA_VERSION, SCHEMA)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
-    @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
+    def tx(self) -> AbstractContextManager[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on error)."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        return self._db.tx()
 
     def q(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+        return self._db.q(sql, args)
 
     # -- networks ----------------------------------------------------------------------
     def networks(self) -> list[dict[str, Any]]:

@@ -15,12 +15,10 @@ One connection behind a lock; each write is one ``BEGIN IMMEDIATE`` transaction.
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from berth._util.sqlitedb import LockedDB
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -52,41 +50,12 @@ class VolumeStore:
     """Thread-safe access to the volume metadata database at ``path``."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._conn = sqlite3.connect(str(path), isolation_level=None,
-                                     check_same_thread=False)
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
-                       "busy_timeout=10000"):
-            self._conn.execute(f"PRAGMA {pragma}")
-        with self._tx() as c:
-            version = int(c.execute("PRAGMA user_version").fetchone()[0])
-            if version > SCHEMA_VERSION:
-                raise RuntimeError(f"{path}: schema version {version} is newer than this "
-                                   f"berth understands ({SCHEMA_VERSION})")
-            for stmt in _SCHEMA.split(";"):
-                if stmt.strip():
-                    c.execute(stmt)
-            c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        self._db = LockedDB(path, pragmas=("foreign_keys=ON", "busy_timeout=10000"))
+        self._db.migrate(SCHEMA_VERSION, _SCHEMA)
+        self._tx, self._rows = self._db.tx, self._db.q
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-
-    def _rows(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-        with self._lock:
-            return list(self._conn.execute(sql, args).fetchall())
+        self._db.close()
 
     # -- volumes ---------------------------------------------------------------------
     def insert(self, rec: VolumeRecord) -> bool:
@@ -127,7 +96,7 @@ class VolumeStore:
             f"SELECT cid FROM {_table(table)} WHERE name=? ORDER BY cid", (name,))]
 
     def user_counts(self, table: str) -> dict[str, int]:
-        return {str(r[0]): int(r[1]) for r in self._rows(  # type: ignore[call-overload]
+        return {str(r[0]): int(r[1]) for r in self._rows(
             f"SELECT name, COUNT(*) FROM {_table(table)} GROUP BY name")}
 
 
