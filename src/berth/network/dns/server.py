@@ -10,6 +10,9 @@ The loop is berthd's when given; otherwise the server runs its own loop on a dae
 thread, so blocking callers (netglue, tests) need no loop at all. ``start_for`` /
 ``stop_for`` / ``close`` are thread-safe; ``start_for`` must not be called on the loop's
 own thread (it waits for the loop).
+
+dnspython (``core``, ``forward``) is imported with the first query, not with berthd:
+a daemon that never runs a container on a user network does not carry it (~2.6 MiB).
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ from typing import Any
 from berth.errdefs import FailedPrecondition, NotFound
 
 from .. import netns as netns_mod
-from . import core
-from .forward import forward, plain_socket
 from .upstream import parse_server
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from . import core
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +209,8 @@ class EmbeddedDNS:
         self._listeners[cid] = listener
 
     def _make_socket(self, family: int, kind: int) -> socket.socket:
+        from .forward import plain_socket
+
         if self._host_netns is None:
             return plain_socket(family, kind)
         return netns_mod.run_in(self._host_netns, lambda: plain_socket(family, kind))
@@ -213,6 +220,9 @@ class EmbeddedDNS:
     async def handle(self, cid: str, wire: bytes, tcp: bool,
                      servers: list[tuple[str, int]] | None = None) -> bytes | None:
         """The reply bytes for one query from container ``cid`` (None: send nothing)."""
+        from . import core
+        from .forward import forward
+
         parsed = core.parse(wire)
         if not isinstance(parsed, core.Query):
             return parsed
@@ -235,6 +245,8 @@ class EmbeddedDNS:
         return core.servfail(q) if reply is None else core.relay(q, reply, tcp)
 
     async def _local(self, cid: str, q: core.Query) -> Any:
+        from . import core
+
         loop = asyncio.get_running_loop()
         name = core.local_name(q)
         if name is not None:
