@@ -158,6 +158,11 @@ class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOp
 
     # -- read ------------------------------------------------------------------------------
 
+    def resolve(self, ref: str) -> str:
+        """The full id ``ref`` names (NotFound, AmbiguousPrefix): an in-memory lookup, so
+        the API calls it on the event loop (``/wait``'s 404 without an executor hop)."""
+        return str(self.get(ref)["ID"])
+
     def inspect(self, ref: str, size: bool = False) -> dict[str, Any]:
         rec = self.get(ref)
         graph = {"Name": rec.get("Driver", "overlay2"),

@@ -12,6 +12,12 @@ then reads what is in the pipe (the container's init, forked from the child, hol
 of the write end until it execs, so EOF cannot be waited for). Results stay small (well
 under the pipe's 64 KiB), so the child never blocks writing them. The monitor is a child
 subreaper: an init created here is re-parented to it when this child exits.
+
+``reap=False`` (a container's ``create``, on the spawn's path): the parent returns once
+the whole line is in, without waiting for the child's exit (tearing down its
+copy-on-write address space took 1-2 ms); a child that dies without a line is still
+waited for. The unreaped child is reaped later by berth-monitor (it reaps every child),
+or by pid 1 if the set-up fails and exits.
 """
 
 from __future__ import annotations
@@ -30,8 +36,9 @@ if TYPE_CHECKING:
 MAX_RESULT = 1 << 15
 
 
-def call(fn: Callable[..., Any], *args: Any) -> dict[str, Any]:
-    """``fn(*args)`` in a forked child: ``{"ok": True, "result": r}`` or an error reply."""
+def call(fn: Callable[..., Any], *args: Any, reap: bool = True) -> dict[str, Any]:
+    """``fn(*args)`` in a forked child: ``{"ok": True, "result": r}`` or an error reply.
+    ``reap=False``: return as soon as the result line is in (module doc)."""
     r, w = os.pipe2(os.O_CLOEXEC)
     try:
         pid = os.fork()
@@ -42,15 +49,17 @@ def call(fn: Callable[..., Any], *args: Any) -> dict[str, Any]:
     if pid == 0:
         _run(w, fn, args)
     os.close(w)
+    status = 0
     try:
-        _, status = os.waitpid(pid, 0)
-        os.set_blocking(r, False)
-        data = b""
-        try:
-            while chunk := os.read(r, 1 << 16):
-                data += chunk
-        except BlockingIOError:
-            pass
+        data = b"" if reap else _line_or_exit(r, pid)
+        if not data.endswith(b"\n"):
+            _, status = os.waitpid(pid, 0)
+            os.set_blocking(r, False)
+            try:
+                while chunk := os.read(r, 1 << 16):
+                    data += chunk
+            except BlockingIOError:
+                pass
     finally:
         os.close(r)
     line = data.partition(b"\n")[0]
@@ -61,6 +70,28 @@ def call(fn: Callable[..., Any], *args: Any) -> dict[str, Any]:
            else f"exit status {os.waitstatus_to_exitcode(status)}")
     return {"ok": False, "kind": "Unavailable", "exit_code": 125,
             "error": f"the monitor's runtime helper died ({how})"}
+
+
+def _line_or_exit(r: int, pid: int) -> bytes:
+    """What the child wrote, once a whole line is in or the child has exited."""
+    import select
+    pidfd = os.pidfd_open(pid)
+    try:
+        poller = select.poll()
+        poller.register(r, select.POLLIN)
+        poller.register(pidfd, select.POLLIN)
+        data = b""
+        while True:
+            ready = dict(poller.poll())
+            if r in ready:
+                chunk = os.read(r, 1 << 16)
+                data += chunk
+                if not chunk or data.endswith(b"\n"):  # one line, written last: whole
+                    return data
+            elif pidfd in ready:
+                return data  # exited without a (whole) line: the caller drains and waits
+    finally:
+        os.close(pidfd)
 
 
 def _run(w: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
@@ -114,11 +145,17 @@ def create(runtime_root: str, cid: str, bundle: str, stdio: list[int],
 def _for_monitor(runtime_root: str, cid: str, state: dict[str, Any]) -> dict[str, Any]:
     from berth.runtime import hooks
     from berth.runtime.state import StateStore
+    config = state.get("config") or {}
+    paths = state.get("cgroupPaths") or {}
     out = {"pid": state["pid"], "fifo": os.path.join(StateStore(runtime_root).dir(cid),
                                                      "exec.fifo"),
            "oom_file": "", "oom_base": 0,
-           "poststart": bool(hooks.hooks_of(state.get("config") or {}, "poststart"))}
-    paths = state.get("cgroupPaths") or {}
+           "poststart": bool(hooks.hooks_of(config, "poststart")),
+           # the native delete after the exit (native/delete.c): the cgroup dirs the
+           # runtime's delete removes (v1: one per hierarchy, plus the unified one), and
+           # whether poststop hooks force the Python helper instead
+           "poststop": bool(hooks.hooks_of(config, "poststop")),
+           "cgroups": list(dict.fromkeys(paths.values()))}
     if paths:
         from berth.runtime.cgroups import from_paths
         cg: Any = from_paths(paths)

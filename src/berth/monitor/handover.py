@@ -92,6 +92,10 @@ def argv(s: Setup, path: str) -> tuple[list[str], list[int]]:
         args += [f"--oom-file={s.state['oom_file']}", f"--oom-base={s.state['oom_base']}"]
     if s.state.get("poststart"):
         args.append("--poststart")
+    if not s.state.get("poststop") and "cgroups" in s.state:
+        # the delete after the exit is plain rmdir/unlink: berth-monitor does it instead
+        # of a Python helper (native/delete.c; the helper stays the fallback)
+        args += ["--native-delete", *(f"--cgroup={d}" for d in s.state["cgroups"])]
     args += log_args(s.req.get("log") or {"driver": "none"})
     return [*args, "--", *helper_argv()], fds
 

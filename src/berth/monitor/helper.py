@@ -5,6 +5,8 @@
   as ``berth.runtime.start`` runs them (a failing hook is a warning, not an error).
 - ``cleanup``: after the exit is recorded and the waiters have their answer,
   ``berth.runtime`` ``delete(force)``: kill stragglers, remove the cgroup and the state.
+  Only for specs with poststop hooks, or when berth-monitor's own delete
+  (``native/delete.c``) met something it leaves to the runtime.
   The native monitor hands this process the runtime dir's lock (``flock`` on
   ``<runtime-root>/<id>``; ``monitor.Setup`` took it after ``create``), so a new
   ``create`` of the same id (a restart) waits until this is done (``child.create``).

@@ -60,7 +60,7 @@ class Setup:
             console = self.stdio.listen_console(f"\0berth-console-{os.getpid()}")
         reply = child.call(child.create, self.runtime_root, self.cid,
                            str(self.req["bundle"]), self.stdio.child, console,
-                           self.req.get("seccomp_cache"))
+                           self.req.get("seccomp_cache"), reap=False)
         if not reply.get("ok"):
             raise records.error_from_reply(reply)
         self.state = reply["result"]

@@ -49,8 +49,10 @@ MAX_PACKET = 1 << 16  # the zygote reads one packet of at most this
 
 def preload() -> None:
     """Import what a monitor runs, so forks do not pay for (or duplicate) it."""
+    import berth.monitor.child  # a container monitor's set-up runs these before exec
     import berth.monitor.execmon
     import berth.monitor.handover
+    import berth.monitor.logs
     import berth.monitor.loop
     import berth.monitor.monitor
     import berth.monitor.ops

@@ -5,6 +5,7 @@ restart of the same id and berthd's own delete, and a monitor killed with SIGKIL
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 from pathlib import Path
@@ -106,3 +107,32 @@ def test_monitor_killed_leaves_the_container_running(box: Any) -> None:
     rec = box.wait(cid)
     assert rec["exit_code"] == 255 and "monitor" in rec["error"]
     os.kill(init, signal.SIGKILL)
+
+
+def test_native_delete_removes_every_cgroup_dir_and_the_state(box: Any) -> None:
+    """No poststop hooks: berth-monitor itself deletes after the exit (native/delete.c):
+    each recorded cgroup dir (every v1 hierarchy, the unified one) and the state dir."""
+    cid = box.spawn_ok(["sleep", "100"])
+    box.start(cid)
+    state = json.loads((box.runtime_root / cid / "state.json").read_text())
+    dirs = set(state["cgroupPaths"].values())
+    assert dirs and all(Path(d).is_dir() for d in dirs)
+    box.run(client.signal(box.sock(cid), signal.SIGKILL))
+    assert box.wait(cid)["exit_code"] == 137
+    assert box.cleanup_done(cid)
+    assert not (box.runtime_root / cid).exists()
+    assert not [d for d in dirs if Path(d).exists()]
+
+
+def test_poststop_hook_runs_in_the_helper_after_the_exit(box: Any, tmp_path: Path) -> None:
+    """Poststop hooks keep the Python clean-up (berth.runtime's delete runs them)."""
+    mark = tmp_path / "poststop.json"
+    hooks = {"poststop": [{"path": "/bin/sh",
+                           "args": ["sh", "-c", f"cat > {mark}.tmp && mv {mark}.tmp {mark}"]}]}
+    cid = box.spawn_ok(["true"], bundle_changes={"hooks": hooks})
+    box.start(cid)
+    assert box.wait(cid)["exit_code"] == 0
+    wait_for(mark.exists, what="the poststop hook")
+    assert json.loads(mark.read_text())["id"] == cid
+    assert box.cleanup_done(cid)
+    assert not (box.runtime_root / cid).exists()

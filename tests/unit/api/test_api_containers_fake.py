@@ -112,6 +112,9 @@ class FakeContainers:
         await self.exit.wait()
         return {"StatusCode": self.exit_code, "Error": None}
 
+    def resolve(self, id: str) -> str:
+        return str(self._get(id)["Id"])
+
     def remove(self, id: str, force: bool, volumes: bool, link: bool) -> None:
         info = self._get(id)
         self.calls.append(("remove", (id, force, volumes, link)))

@@ -41,6 +41,33 @@ def test_call_child_killed_is_an_error_reply() -> None:
     assert reply["ok"] is False and "signal 9" in reply["error"]
 
 
+def _result_then_hold(gate: int, gate_w: int) -> int:
+    """Returns at once; a grandchild (as the container's init) keeps the result pipe's
+    write end open until ``gate`` ends, so the result's EOF cannot be waited for."""
+    if os.fork() == 0:
+        os.close(gate_w)
+        os.read(gate, 1)
+        os._exit(0)
+    return 7
+
+
+def test_call_without_reap_returns_on_the_line_and_leaves_the_child() -> None:
+    gate_r, gate_w = os.pipe()
+    try:
+        reply = child.call(_result_then_hold, gate_r, gate_w, reap=False)
+        assert reply == {"ok": True, "result": 7}
+    finally:
+        os.close(gate_w)  # the grandchild exits (re-parented to pid 1 or a subreaper)
+        os.close(gate_r)
+    pid, _status = os.waitpid(-1, 0)  # the child was left for us to reap
+    assert pid > 0
+
+
+def test_call_without_reap_still_reports_a_child_that_died() -> None:
+    reply = child.call(lambda: os.kill(os.getpid(), 9), reap=False)
+    assert reply["ok"] is False and "signal 9" in reply["error"]
+
+
 def _serve_once(path: Path, answer: bytes | None) -> threading.Thread:
     """A fake monitor that accepts one wait, then answers ``answer`` or just closes."""
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

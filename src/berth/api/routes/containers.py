@@ -107,11 +107,11 @@ async def wait(request: web.Request) -> web.StreamResponse:
     condition = request.query.get("condition") or "not-running"
     if condition not in WAIT_CONDITIONS:
         raise errdefs.InvalidArgument(f"invalid condition: {condition!r}")
-    info = await in_thread(request, svc.inspect, _cid(request))  # 404 before the headers
+    cid = svc.resolve(_cid(request))  # 404 before the headers; in memory: no thread hop
     resp = web.StreamResponse(headers={"Content-Type": "application/json"})
     resp.enable_chunked_encoding()
     await resp.prepare(request)  # StreamResponse sends its headers immediately
-    status = await _wait_result(svc, info["Id"], condition)
+    status = await _wait_result(svc, cid, condition)
     await resp.write(encode_line(status))
     await resp.write_eof()
     return resp

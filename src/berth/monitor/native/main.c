@@ -14,11 +14,13 @@
  *   --exec-fifo --poststart                           the start op
  *   --oom-file --oom-base                             OOM: count above the base
  *   --runtime-root --lock-fd                          the clean-up after the exit
+ *   --native-delete --cgroup (repeated)               delete it here (delete.c)
  *   -- <helper argv...>                               the Python one-shot (exit.c)
  *
  * On the init's exit: exit code (128+signal when killed), OOM, output drained for at most
  * DRAIN_MS, exit.json, monitor.sock and monitor.pid removed, waiters answered, then the
- * runtime delete in a helper (off the waiters' path), and exit.
+ * runtime delete (off the waiters' path): here without poststop hooks (delete.c), else
+ * or on any failure in a helper, not waited for; and exit.
  */
 #define _GNU_SOURCE /* accept4, signalfd, pidfd via syscall(), O_CLOEXEC, gzdopen */
 #include <errno.h>
@@ -114,6 +116,14 @@ static void args(int argc, char **argv)
         else if (!strcmp(name, "log-max-size")) max_size = num(name, v);
         else if (!strcmp(name, "log-max-file")) max_file = num(name, v);
         else if (!strcmp(name, "log-compress")) compress = 1;
+        else if (!strcmp(name, "native-delete")) M.native_delete = 1;
+        else if (!strcmp(name, "cgroup")) {
+            char **more = realloc(M.cgroups, (M.ncgroups + 1) * sizeof *more);
+            if (!more)
+                die("out of memory");
+            M.cgroups = more;
+            M.cgroups[M.ncgroups++] = v;
+        }
         else die("unknown argument --%s", name);
     }
     if (!M.id || M.listen_fd < 0 || M.init_pid <= 0)
@@ -277,7 +287,8 @@ static void finish(void)
     snprintf(reply, sizeof reply, "{\"exit_code\": %d, \"oom_killed\": %s, \"finished_at\": "
              "\"%s\", \"error\": \"\"}\n", M.exit_code, M.oom ? "true" : "false", M.finished);
     finish_conns(reply);
-    run_cleanup();
+    if (native_delete())
+        run_cleanup();
 }
 
 int main(int argc, char **argv)

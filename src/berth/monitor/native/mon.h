@@ -9,7 +9,7 @@
  * Shared declarations of the modules: main.c (arguments, poll loop, the init's exit),
  * proto.c (request lines and replies), attach.c (monitor.sock clients and the
  * container's stdio), logs.c (json-file/local writers, rotation), exit.c (start op,
- * exit.json, helpers).
+ * exit.json, helpers), delete.c (the runtime's delete after the exit, without hooks).
  */
 #ifndef BERTH_MON_H
 #define BERTH_MON_H
@@ -75,6 +75,9 @@ struct mon {
     long long oom_base;
     int poststart;
     char **helper;               /* argv of the Python one-shot (poststart, cleanup) */
+    int native_delete;           /* no poststop hooks: delete.c removes what follows */
+    char **cgroups;              /* the container's cgroup dirs (--cgroup, repeated) */
+    size_t ncgroups;
     /* stdin */
     struct buf stdin_buf;
     int stdin_eof;
@@ -122,5 +125,8 @@ int do_start(struct buf *err);  /* the start op: 0, or -1 with an error reply in
 long long oom_count(void);
 void write_exit(const char *error);
 void run_cleanup(void);
+
+/* delete.c */
+int native_delete(void);        /* 0 done (or not ours); -1: leave it to the helper */
 
 #endif
