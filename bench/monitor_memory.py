@@ -5,7 +5,7 @@ berthd does (``start_spawner``, this process's environment: try ``PYTHONMALLOC=m
 and friends by setting them here), spawns and starts N busybox ``sleep`` containers (and
 K exec monitors running ``sleep`` in the first one), then prints the mean
 ``/proc/<pid>/smaps_rollup`` figures of the monitors (PSS, private dirty, RSS) and of
-the spawner and zygote. ``--where`` adds private dirty kB per kind of mapping (heap,
+the spawner. ``--where`` adds private dirty kB per kind of mapping (heap,
 anonymous, libpython, stack…) summed over the monitors, to see whose pages they are.
 Everything it made is killed and deleted at the end. The figures of monitor.md come
 from here; the bench row ``memory_per_container`` measures the same through berthd.
@@ -50,14 +50,6 @@ def where(pid: int, acc: dict[str, int]) -> None:
                 name = os.path.basename(path) if "/" in path else path
             elif head[0] == "Private_Dirty:":
                 acc[name] = acc.get(name, 0) + int(head[1])
-
-
-def children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
 def mean(pids: list[int], fields: tuple[str, ...]) -> dict[str, float]:
@@ -123,11 +115,9 @@ def main() -> int:
                 loop.run_until_complete(client.start(sd / records.SOCK_FILE))
                 execs.append(reply["monitor_pid"])
         time.sleep(args.settle)
-        zyg = children(sp.pid)
         show("monitor", monitors)
         show("exec", execs)
         show("spawner", [sp.pid])
-        show("zygote", zyg)
         if args.where:
             acc: dict[str, int] = {}
             for p in monitors:

@@ -80,9 +80,9 @@ class MemoryPerContainer(Row):
     target = "berth <= 1 MiB PSS per container beyond its own processes (issue 4)"
     notes = (f"per container = sum over {N} containers / {N}; monitor = parent of the "
              "container's init (berth monitor, containerd-shim-runc-v2, conmon) + its host-pidns "
-             "descendants; daemon growth = daemon tree PSS after - before. berth's monitors "
-             "are forked from a zygote below berthd: pages they share with it move PSS out of "
-             "the daemon tree (growth can be negative), so read total")
+             "descendants; daemon growth = daemon tree PSS after - before, monitors left out. "
+             "berth's monitors are the spawner's children (below berthd): pages they share "
+             "with it move PSS out of the daemon tree (growth can be negative), so read total")
 
     def setup(self, ctx: Context) -> dict[str, str]:
         self.clis: dict[str, Cli]
@@ -99,7 +99,8 @@ class MemoryPerContainer(Row):
     def measure(self, engine: str) -> Sample:
         c = self.clis[engine]
         has_daemon = engine != "podman"
-        before = tree_mib(self._daemon_pids(engine, set()))["pss"] if has_daemon else 0.0
+        daemon = set(self._daemon_pids(engine, set())) if has_daemon else set()
+        before = tree_mib(sorted(daemon))["pss"] if has_daemon else 0.0
         ids = self.running.setdefault(engine, [])
         try:
             for _ in range(N):
@@ -111,8 +112,7 @@ class MemoryPerContainer(Row):
                                          env=c.env, timeout=60).stdout.split()]
             if len(inits) != N or 0 in inits:
                 raise RuntimeError(f"{engine}: expected {N} running containers, pids {inits}")
-            daemon_now = set(self._daemon_pids(engine, set())) if has_daemon else set()
-            monitors = per_container(inits, daemon_now)
+            monitors = per_container(inits, daemon)  # berth's are below berthd: not "now"
             if not monitors:
                 raise RuntimeError(f"{engine}: no per-container process found above the inits")
             mon = tree_mib(monitors)

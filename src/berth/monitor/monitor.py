@@ -1,8 +1,9 @@
 """A container's monitor: set up, create the container, reply, then become berth-monitor.
 
-Runs in a process the spawner forked twice (``main``): it is nobody's child and lives on
-when berthd or the spawner die. Set-up order matters: become a child subreaper (the init
-is re-parented to us when the child that created it exits), make the stdio, check the
+Runs in a process the spawner forked (``main``), in its own session: the spawner reaps it
+when it exits, and it lives on (re-parented) when berthd or the spawner die. Set-up
+order matters: become a child subreaper (the init is re-parented to us when the child
+that created it exits), make the stdio, check the
 log config (and create the file), create the container in a throwaway child
 (``child.create``) with that stdio as its fds 0/1/2, take the pty master, lock the
 runtime's dir of the container (``lock_runtime_dir``), write ``monitor.pid``, listen on
@@ -133,9 +134,9 @@ def _reply(fd: int, msg: dict[str, Any], tag: dict[str, Any]) -> None:
 
 
 def main(req: dict[str, Any], reply_fd: int, tag: dict[str, Any] | None = None) -> NoReturn:
-    """The monitor process body (forked by the spawner's zygote, after a setsid and a
-    second fork): never returns. The final reply (with ``tag`` merged in) goes to
-    ``reply_fd`` (one write: a packet on the spawner's SOCK_SEQPACKET), which is closed."""
+    """The monitor process body (forked by the spawner, after a setsid): never returns.
+    The final reply (with ``tag`` merged in) goes to ``reply_fd`` (one write: a packet on
+    the spawner's SOCK_SEQPACKET), which is closed."""
     tag = tag or {}
     code = 1
     try:

@@ -4,24 +4,22 @@
 starts it with one end of a socketpair as ``<fd>``. Requests and replies are JSON lines
 (docs/design/containers.md, "Spawner protocol"); a request may carry ``"rid"``, echoed in
 its reply, so several spawns can be in flight. The spawner imports the runtime and the
-monitor up front and freezes the GC, then forks the **zygote** once.
+monitor's set-up up front and freezes the GC, so a fork starts warm.
 
-Memory (docs/design/monitor.md): a monitor shares its pages with the process it was
-forked from, and any page either of them writes later becomes the monitor's own copy.
-The spawner's request handling (JSON, dicts, polling) writes dozens of pages per spawn,
-so monitors are not forked from it: the zygote, forked right after the imports, only
-reads a request packet, forks and reaps; it writes almost nothing between forks.
+Per spawn: one fork. The child ``setsid``\\ s (it is not a group leader: the spawner is),
+keeps only its end of a SOCK_SEQPACKET pair, and runs the set-up (``monitor.main``),
+which sends its final ``{"seq", "ok", …}`` packet on that pair and then, for a container,
+execve's berth-monitor. The monitor stays the spawner's child: the spawner reaps its
+children without blocking (SIGCHLD wakes the poll loop through ``signal.set_wakeup_fd``;
+``waitpid(-1, WNOHANG)`` until none is left), so none is a zombie while the spawner
+lives; when the spawner exits they are re-parented to init (or the nearest subreaper)
+and live on. A pidfd of each pending child turns a monitor that dies before its packet
+into an error reply. The spawner exits when berthd's end of the socketpair closes.
 
-An ``"op": "exec"`` request makes an exec's monitor (``execmon``) the same way.
-
-Per spawn: the spawner sends ``<seq>\n<request line>`` as one packet on a SOCK_SEQPACKET
-pair to the zygote; the zygote forks A → A: ``setsid``, fork B (the monitor), sends
-``{"seq", "pid": B}`` and exits; the zygote reaps A at once, so B is re-parented to init
-(or the nearest subreaper) and is nobody's zombie. B sends its final ``{"seq", "ok", …}``
-packet on the same pair and closes its end; if B dies first, its pidfd tells the
-spawner, which replies an error. The spawner exits when berthd's end of the socketpair
-closes (the zygote then sees EOF and exits too) or when the zygote dies. SpawnerClient
-(berthd's side) is re-exported from ``spawnclient``.
+Why not a zygote any more (docs/design/monitor.md, "Memory"): container monitors are
+native after their set-up, so sharing pages with a process that writes nothing between
+forks only helped exec monitors, while the zygote cost ~10 MiB idle and a fork chain of
+3-5 ms per start. SpawnerClient (berthd's side) is re-exported from ``spawnclient``.
 """
 
 from __future__ import annotations
@@ -31,6 +29,7 @@ import gc
 import json
 import os
 import select
+import signal
 import socket
 import sys
 
@@ -44,11 +43,11 @@ if TYPE_CHECKING:
 __all__ = ["Spawner", "SpawnerClient", "main", "start_spawner"]
 REQUIRED = ("id", "bundle", "runtime_root", "state_dir")
 EXEC_REQUIRED = ("id", "exec_id", "runtime_root", "state_dir", "process")
-MAX_PACKET = 1 << 16  # the zygote reads one packet of at most this
+MAX_PACKET = 1 << 16  # one monitor reply packet is at most this
 
 
 def preload() -> None:
-    """Import what a monitor runs, so forks do not pay for (or duplicate) it."""
+    """Import what a monitor's set-up runs, so forks do not pay for (or duplicate) it."""
     import berth.monitor.child  # a container monitor's set-up runs these before exec
     import berth.monitor.execmon
     import berth.monitor.handover
@@ -72,9 +71,8 @@ def preload() -> None:
 class Pending:
     """A spawn whose monitor has not answered yet."""
 
-    def __init__(self, rid: Any) -> None:
-        self.rid = rid
-        self.pidfd = -1
+    def __init__(self, rid: Any, pid: int, pidfd: int) -> None:
+        self.rid, self.pid, self.pidfd = rid, pid, pidfd
 
 
 class Spawner:
@@ -84,11 +82,15 @@ class Spawner:
         self.poll = select.poll()
         self.poll.register(sock_fd, select.POLLIN)
         self.pending: dict[int, Pending] = {}
+        self.by_pidfd: dict[int, int] = {}
         self.seq = 0
-        self.zsock, self.zygote = start_zygote(sock_fd)
-        self.zpidfd = os.pidfd_open(self.zygote)
-        self.poll.register(self.zsock, select.POLLIN)
-        self.poll.register(self.zpidfd, select.POLLIN)
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.rsock, self.csock = mine.detach(), theirs.detach()  # both non-inheritable
+        self.poll.register(self.rsock, select.POLLIN)
+        self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        signal.signal(signal.SIGCHLD, _noop)
+        signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
+        self.poll.register(self.wake_r, select.POLLIN)
 
     def serve(self) -> None:
         try:
@@ -97,19 +99,15 @@ class Spawner:
                     if fd == self.sock:
                         if not self._read_requests():
                             return
-                    elif fd == self.zsock:
+                    elif fd == self.rsock:
                         self._on_packet()
-                    elif fd == self.zpidfd:
-                        self._drain()
-                        return  # the zygote died: berthd starts a new spawner
+                    elif fd == self.wake_r:
+                        self._reap()
                     else:
                         self._on_pidfd(fd)
         finally:
-            os.close(self.zsock)  # the zygote sees EOF and exits
-            try:
-                os.waitpid(self.zygote, 0)
-            except ChildProcessError:
-                pass
+            signal.set_wakeup_fd(-1)
+            self._reap()
 
     def _read_requests(self) -> bool:
         data = os.read(self.sock, 1 << 16)
@@ -138,61 +136,69 @@ class Spawner:
                         "error": "spawner: bad request (op must be spawn or exec; "
                                  f"missing {missing})"})
             return
-        if len(line) > MAX_PACKET - 32:
-            self._send({"ok": False, "rid": rid, "kind": "InvalidArgument", "exit_code": 125,
-                        "error": "spawner: request too large"})
-            return
         self.seq += 1
         try:
-            os.write(self.zsock, b"%d\n%s" % (self.seq, line))
+            pid = os.fork()
         except OSError as e:
             self._send({"ok": False, "rid": rid, "kind": "Unavailable", "exit_code": 125,
-                        "error": f"spawner: cannot reach the zygote: {e.strerror}"})
+                        "error": f"spawner: cannot fork a monitor: {e.strerror}"})
             return
-        self.pending[self.seq] = Pending(rid)
+        if pid == 0:
+            _become_monitor(req, self.csock, self.seq)
+        try:
+            pidfd = os.pidfd_open(pid)  # our unreaped child: it cannot be gone yet
+        except OSError as e:
+            self._send({"ok": False, "rid": rid, "kind": "Unavailable", "exit_code": 125,
+                        "error": f"spawner: pidfd_open: {e.strerror}"})
+            return
+        self.pending[self.seq] = Pending(rid, pid, pidfd)
+        self.by_pidfd[pidfd] = self.seq
+        self.poll.register(pidfd, select.POLLIN)
 
     def _on_packet(self) -> None:
-        msg = json.loads(os.read(self.zsock, 1 << 16))
-        p = self.pending.get(msg.pop("seq", None))
-        if p is None:
-            return
-        if "ok" in msg:
+        msg = json.loads(os.read(self.rsock, MAX_PACKET))
+        p = self.pending.pop(msg.pop("seq", None), None)
+        if p is not None:
             self._done(p, msg)
-            return
-        try:
-            p.pidfd = os.pidfd_open(msg["pid"])
-        except ProcessLookupError:  # gone already: its last packet is queued, or none is
-            self._drain()
-            if p in self.pending.values():
-                self._done(p, DIED)
-            return
-        self.poll.register(p.pidfd, select.POLLIN)
 
     def _drain(self) -> None:
         """Handle every packet already queued (a monitor's last words before it died)."""
-        os.set_blocking(self.zsock, False)
+        os.set_blocking(self.rsock, False)
         try:
             while True:
                 self._on_packet()
         except BlockingIOError:
             pass
         finally:
-            os.set_blocking(self.zsock, True)
+            os.set_blocking(self.rsock, True)
 
     def _on_pidfd(self, fd: int) -> None:
+        # the same poll batch may have answered this spawn (its pidfd closed) and even
+        # reused the number for a newer spawn's: only a live entry that is ready counts
+        if fd not in self.by_pidfd or not select.select([fd], [], [], 0)[0]:
+            return
         self._drain()
-        for p in list(self.pending.values()):
-            if p.pidfd == fd:
-                self._done(p, DIED)
+        p = self.pending.pop(self.by_pidfd.get(fd, -1), None)
+        if p is not None:
+            self._done(p, DIED)
+
+    def _reap(self) -> None:
+        """Empty the wake-up pipe, then reap every child that has exited (no zombies)."""
+        with contextlib.suppress(OSError):
+            while os.read(self.wake_r, 512):
+                pass
+        while True:
+            try:
+                pid, _status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
 
     def _done(self, p: Pending, msg: dict[str, Any]) -> None:
-        for seq, q in list(self.pending.items()):
-            if q is p:
-                del self.pending[seq]
-        if p.pidfd >= 0:
-            self.poll.unregister(p.pidfd)
-            os.close(p.pidfd)
-            p.pidfd = -1
+        self.poll.unregister(p.pidfd)
+        del self.by_pidfd[p.pidfd]
+        os.close(p.pidfd)
         self._send(dict(msg, rid=p.rid) if p.rid is not None else msg)
 
     def _send(self, msg: dict[str, Any]) -> None:
@@ -205,69 +211,32 @@ DIED = {"ok": False, "kind": "Unavailable", "exit_code": 125,
         "error": "monitor died while creating the container"}
 
 
-def start_zygote(close_fd: int) -> tuple[int, int]:
-    """Fork the zygote; (the spawner's end of the packet pair, the zygote's pid)."""
-    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    zfd, sfd = theirs.detach(), mine.detach()
-    os.set_inheritable(zfd, False)
-    os.set_inheritable(sfd, False)
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(close_fd)
-            os.close(sfd)
-            gc.disable()
-            _zygote(zfd)
-        finally:
-            os._exit(0)
-    os.close(zfd)
-    return sfd, pid
+def _noop(_signum: int, _frame: Any) -> None:
+    """SIGCHLD's handler: the wake-up fd byte is the event; the poll loop reaps."""
 
 
-def _zygote(fd: int) -> None:
-    """Read a request packet, fork A for it, reap A; until EOF. Writes next to nothing
-    between forks, so each monitor starts sharing almost all of its pages."""
-    read, fork, waitpid = os.read, os.fork, os.waitpid
-    while True:
-        data = read(fd, MAX_PACKET)
-        if not data:
-            return
-        pid = fork()
-        if pid == 0:
-            _intermediate(data, fd)
-        waitpid(pid, 0)
-
-
-def _intermediate(data: bytes, fd: int) -> None:
-    """Child A: new session, fork the monitor, tell the spawner its pid, leave."""
-    seq = data[:data.index(b"\n")]
+def _become_monitor(req: dict[str, Any], fd: int, seq: int) -> None:
+    """The child: own session, the spawner's signal set-up undone, every fd but the
+    reply socket closed, stdio to /dev/null; then the monitor's set-up. Never returns."""
     try:
+        signal.set_wakeup_fd(-1)  # else the set-up's SIGCHLDs would write to a reused fd
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.setsid()
-        pid = os.fork()
-        if pid == 0:
-            _become_monitor(data, fd)
-        os.write(fd, b'{"seq":%s,"pid":%d}' % (seq, pid))
+        os.closerange(3, fd)
+        os.closerange(fd + 1, 65536)
+        null = os.open("/dev/null", os.O_RDWR)
+        for i in (0, 1, 2):
+            os.dup2(null, i)
+        if null > 2:
+            os.close(null)
+        from berth.monitor.monitor import main as monitor_main
+        monitor_main(req, fd, {"seq": seq})
     except BaseException as e:
         with contextlib.suppress(BaseException):
-            os.write(fd, records.encode({"seq": int(seq), "ok": False, "kind": "Unavailable",
+            os.write(fd, records.encode({"seq": seq, "ok": False, "kind": "Unavailable",
                                          "exit_code": 125, "error": f"spawner: {e}"}))
     finally:
-        os._exit(0)
-
-
-def _become_monitor(data: bytes, fd: int) -> None:
-    """Child B: drop every fd but the packet socket, stdio to /dev/null, run the monitor."""
-    os.closerange(3, fd)
-    os.closerange(fd + 1, 65536)
-    null = os.open("/dev/null", os.O_RDWR)
-    for i in (0, 1, 2):
-        os.dup2(null, i)
-    if null > 2:
-        os.close(null)
-    gc.enable()
-    seq, _, line = data.partition(b"\n")
-    from berth.monitor.monitor import main as monitor_main
-    monitor_main(json.loads(line), fd, {"seq": int(seq)})
+        os._exit(1)
 
 
 def main(argv: list[str]) -> int:

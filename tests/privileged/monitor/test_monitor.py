@@ -20,6 +20,14 @@ pytestmark = pytest.mark.root
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$")
 
 
+def _ppid(pid: int) -> int | None:
+    """The parent of ``pid``; None once it is gone (reaped)."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except FileNotFoundError:
+        return None
+
+
 def test_json_file_log_and_exit_code(box: Box) -> None:
     cid = box.spawn_ok(["sh", "-c", "echo hello; echo oops >&2; printf tail; exit 3"])
     assert box.start(cid) > 0
@@ -124,10 +132,14 @@ def test_tty_output_is_raw_and_resize_works(box: Box) -> None:
 
 def test_exit_while_nobody_is_connected_leaves_exit_json(box: Box) -> None:
     cid = box.spawn_ok(["sh", "-c", "exit 5"])
+    monitor = box.monitor_pid(cid)
+    assert monitor and _ppid(monitor) == box.spawner.pid  # one fork: the spawner's child
     box.start(cid)
     rec = wait_for(lambda: client.read_exit(box.state_dir(cid)))
     assert rec["exit_code"] == 5 and rec["error"] == ""
     wait_for(lambda: not client.monitor_alive(box.state_dir(cid)))
+    # the live spawner reaped it: no zombie left behind
+    wait_for(lambda: _ppid(monitor) is None, what="the monitor reaped by the spawner")
     # wait after the monitor is gone: answered from exit.json
     assert box.wait(cid)["exit_code"] == 5
 
@@ -138,9 +150,12 @@ def test_monitor_survives_its_spawner_being_killed(box: Box) -> None:
     box.start(cid)
     wait_for(lambda: b"tick-1" in box.log_path(cid).read_bytes())
     spawner = box.spawner.pid
+    monitor = box.monitor_pid(cid)
+    assert monitor and _ppid(monitor) == spawner
     os.kill(spawner, signal.SIGKILL)
     wait_for(lambda: not box.spawner.alive())
     assert client.monitor_alive(box.state_dir(cid))
+    assert _ppid(monitor) not in (None, spawner)  # re-parented, still running
     size = box.log_path(cid).stat().st_size
     wait_for(lambda: box.log_path(cid).stat().st_size > size + 100)
     # the next spawn restarts the spawner

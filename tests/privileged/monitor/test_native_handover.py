@@ -91,7 +91,8 @@ def test_berthd_delete_racing_the_cleanup_is_harmless(box: Any) -> None:
         for _ in range(3):  # as berthd's teardown, which suppresses only BerthError
             with contextlib.suppress(NotFound):  # the clean-up was first
                 delete(box.runtime_root, cid, force=True)
-        assert not (box.runtime_root / cid).exists()
+        # NotFound can come between delete.c's unlink of state.json and its rmdir: the
+        # dir is gone once the clean-up lets go of its lock, not before
         assert box.cleanup_done(cid)
         assert not (box.runtime_root / cid).exists()
         assert not Path(f"/sys/fs/cgroup/memory/{cid}").exists()
