@@ -52,7 +52,7 @@ class LayerUnpack(Row):
     subjects = ("berth",)
     references = ("tar",)
     repeat = 8
-    quick_repeat = 3
+    quick_repeat = 2
     warmup = 0  # each turn costs seconds; setup reads the tarball into the page cache instead
     order = 20
     target = "berth <= 1.2x tar (issue 2)"

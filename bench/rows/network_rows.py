@@ -103,7 +103,7 @@ class PublishedPort(Row):
     subjects = ("berth",)
     references = ("docker",)
     repeat = 5
-    quick_repeat = 2
+    quick_repeat = 1
     order = 80
     notes = "wrk -t1 -c8 -d3s; higher is better; published/direct = share kept by the port"
 
