@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from aiohttp import web
 
 from berth import errdefs
@@ -21,7 +20,7 @@ from ..backends import ContainerBackend
 from ..params import bool_value, int_value, parse_filters
 from ..streams import encode_line
 from ..versioning import less_than, request_version
-from .common import container_backend, json_response
+from .common import container_backend, json_object, json_response
 
 WAIT_CONDITIONS = ("not-running", "next-exit", "removed")
 PRUNE_FILTERS = ("label", "label!", "until")
@@ -32,16 +31,9 @@ def _cid(request: web.Request) -> str:
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:
-    raw = await request.read()
-    if not raw.strip():
-        raise errdefs.InvalidArgument("config cannot be empty in order to create a container")
-    try:
-        body = msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
-        raise errdefs.InvalidArgument(f"invalid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise errdefs.InvalidArgument("invalid JSON: the container config must be an object")
-    return body
+    return await json_object(
+        request, empty_error="config cannot be empty in order to create a container",
+        not_object="invalid JSON: the container config must be an object")
 
 
 async def create(request: web.Request) -> web.Response:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import msgspec
 from aiohttp import web
 
 from berth import errdefs
@@ -20,7 +19,7 @@ from berth import errdefs
 from .. import detachkeys, session
 from ..app import add_route, in_thread
 from ..hijack import HijackedResponse, hijack
-from .common import container_backend, exec_backend, json_response
+from .common import container_backend, exec_backend, json_object, json_response
 from .container_streams import stream_content_type
 from .containers import size_param
 
@@ -28,16 +27,7 @@ log = logging.getLogger("berth.api")
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    raw = await request.read()
-    if not raw.strip():
-        return {}
-    try:
-        body = msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
-        raise errdefs.InvalidArgument(f"invalid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise errdefs.InvalidArgument("invalid JSON: expected an object")
-    return body
+    return await json_object(request, not_object="invalid JSON: expected an object")
 
 
 async def exec_create(request: web.Request) -> web.Response:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from aiohttp import web
 
 from berth import errdefs
@@ -20,7 +19,7 @@ from ..app import BACKENDS, add_route, in_thread
 from ..backends_networks import NetworkAttachBackend, NetworkBackend
 from ..params import Filters, parse_filters, validate_filters
 from ..versioning import less_than, request_version
-from .common import json_response
+from .common import json_object, json_response
 
 LIST_FILTERS = ("dangling", "driver", "id", "label", "name", "scope", "type")
 PRUNE_FILTERS = ("label", "label!", "until")
@@ -69,21 +68,9 @@ def check_list_filters(filters: Filters) -> None:
 
 async def read_json(request: web.Request) -> dict[str, Any]:
     """moby's httputils.ReadJSON: JSON content type when there is a body; an empty body is
-    an empty object; trailing content and non-objects are 400."""
-    raw = await request.read()
-    ctype = request.headers.get("Content-Type", "")
-    if raw and ctype.split(";")[0].strip().lower() != "application/json":
-        raise errdefs.InvalidArgument(
-            f"unsupported Content-Type header ({ctype}): must be 'application/json'")
-    if not raw.strip():
-        return {}
-    try:
-        body = msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
-        raise errdefs.InvalidArgument(f"invalid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise errdefs.InvalidArgument("invalid JSON: the request body must be an object")
-    return body
+    an empty object; non-objects are 400."""
+    return await json_object(request, json_type=True,
+                             not_object="invalid JSON: the request body must be an object")
 
 
 async def list_networks(request: web.Request) -> web.Response:

@@ -6,9 +6,6 @@ below API 1.42 removes named volumes too (moby adds ``all=true`` for old clients
 
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
 from aiohttp import web
 
 from berth import errdefs
@@ -17,7 +14,7 @@ from ..app import BACKENDS, add_route, in_thread
 from ..backends_volumes import VolumeBackend
 from ..params import bool_value, parse_filters
 from ..versioning import less_than, request_version
-from .common import json_response
+from .common import json_object, json_response
 
 
 def volume_backend(request: web.Request) -> VolumeBackend:
@@ -39,17 +36,8 @@ async def inspect_volume(request: web.Request) -> web.Response:
 
 
 async def create_volume(request: web.Request) -> web.Response:
-    raw = await request.read()
-    body: Any = {}
-    if raw.strip():
-        try:
-            body = msgspec.json.decode(raw)
-        except msgspec.DecodeError as e:
-            raise errdefs.InvalidArgument(f"invalid JSON: {e}") from None
-    if not isinstance(body, dict):
-        raise errdefs.InvalidArgument("invalid JSON: json: cannot unmarshal "
-                                      f"{type(body).__name__} into Go value of type "
-                                      "volume.CreateOptions")
+    body = await json_object(request, not_object="invalid JSON: json: cannot unmarshal "
+                             "{type} into Go value of type volume.CreateOptions")
     vol = await in_thread(request, volume_backend(request).create, body)
     return json_response(vol, status=201)
 
