@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+from berth._util.sqlitedb import LockedDB
 from berth.errdefs import NotFound
 from berth.metadata import schema
 from berth.metadata.records import ImageRecord, LayerRecord, RefRecord
@@ -25,48 +24,24 @@ class MetadataDB:
     """Images, references and GC holds, stored in ``path`` (usually data-root/metadata.db)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._lock = threading.RLock()
-        self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.execute("PRAGMA busy_timeout=10000")
+        self._sql = LockedDB(path, pragmas=("foreign_keys=ON", "busy_timeout=10000"))
+        self._conn, self._lock = self._sql.conn, self._sql.lock
         with self._lock:
             schema.migrate(self._conn)
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self._sql.close()
 
     @property
     def schema_version(self) -> int:
         with self._lock:
             return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
-    @contextmanager
-    def transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
-        """One atomic write; nests (inner blocks join the outer transaction).
-        ``durable=False`` commits without syncing the WAL (``synchronous=NORMAL``): atomic
-        and kept across a process crash, but a power loss may roll the change back."""
-        with self._lock:
-            if self._conn.in_transaction:
-                yield self._conn
-                return
-            if not durable:
-                self._conn.execute("PRAGMA synchronous=NORMAL")
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._conn
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
-            finally:
-                if not durable:
-                    self._conn.execute("PRAGMA synchronous=FULL")
+    def transaction(self, durable: bool = True) -> AbstractContextManager[sqlite3.Connection]:
+        """One atomic write; nests (inner blocks join the outer transaction);
+        ``durable=False``: see ``berth._util.sqlitedb``."""
+        return self._sql.tx(durable)
 
     def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         with self._lock:

@@ -15,14 +15,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
+from berth._util.sqlitedb import LockedDB
 from berth.errdefs import Conflict, FailedPrecondition, NotFound
 from berth.snapshots.snapshotter import Kind
 
@@ -71,11 +71,8 @@ class MetaStore:
     """Thread-safe access to the snapshot table; every change runs in one transaction."""
 
     def __init__(self, path: Path) -> None:
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._sql = LockedDB(path, pragmas=("foreign_keys=ON",))
+        self._db, self._lock = self._sql.conn, self._sql.lock
         self._migrate(path)
 
     def _migrate(self, path: Path) -> None:
@@ -88,25 +85,10 @@ class MetaStore:
                     db.execute(stmt)
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
-    @contextlib.contextmanager
-    def transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception. ``durable=False``
-        commits without syncing the WAL: atomic, kept across a process crash, but a
-        power loss may roll it back."""
-        with self._lock:
-            if not durable:
-                self._db.execute("PRAGMA synchronous=NORMAL")
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-            finally:
-                if not durable:
-                    self._db.execute("PRAGMA synchronous=FULL")
+    def transaction(self, durable: bool = True) -> AbstractContextManager[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception; ``durable=False``: see
+        ``berth._util.sqlitedb``."""
+        return self._sql.tx(durable)
 
     def close(self) -> None:
         with self._lock:
