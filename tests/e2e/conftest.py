@@ -39,6 +39,8 @@ import contextlib
 import hashlib
 import http.client
 import os
+import pty
+import select
 import shutil
 import signal
 import socket
@@ -152,6 +154,39 @@ class Berthd:
     def berth(self, *args: str, input: bytes | str | None = None, check: bool = True,
               timeout: float = 60) -> subprocess.CompletedProcess[Any]:
         return self._run([str(BIN / "berth"), "-H", self.url, *args], input, check, timeout)
+
+    def on_pty(self, argv: list[str], typed: bytes = b"",
+               timeout: float = 60) -> tuple[bytes, int]:
+        """Run a CLI (``argv``) on a new pty against this daemon; type ``typed`` once the
+        shell's prompt (``# ``) shows; (output, exit status). The pty's input stays open."""
+        env = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "DOCKER_CONTEXT")}
+        env["DOCKER_CONFIG"] = str(self.docker_config)
+        pid, fd = pty.fork()
+        if pid == 0:  # child: becomes the CLI on the pty
+            os.execvpe(argv[0], argv, env)
+        out, sent = b"", not typed
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([fd], [], [], 0.5)
+                if not ready:
+                    continue
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # EIO: the CLI exited and the pty closed
+                    break
+                if not chunk:
+                    break
+                out += chunk
+                if not sent and b"# " in out:
+                    os.write(fd, typed)
+                    sent = True
+            else:
+                os.kill(pid, signal.SIGKILL)
+        finally:
+            os.close(fd)
+        _, st = os.waitpid(pid, 0)
+        return out, os.waitstatus_to_exitcode(st)
 
     def same(self, *args: str, input: bytes | str | None = None) -> Any:
         """berth, docker, berth: docker's (stdout, stderr, status) must equal one of the
@@ -277,6 +312,16 @@ def clean_containers(d: Berthd) -> Iterator[None]:
     """Remove every container of ``d`` after the test (modules share one daemon)."""
     yield
     d.remove_all_containers()
+
+
+@pytest.fixture
+def nets(d: Berthd) -> Iterator[list[str]]:
+    """Network names a test made: removed after it (its containers first)."""
+    made: list[str] = []
+    yield made
+    d.remove_all_containers()
+    for name in made:
+        d.berth("network", "rm", "-f", name, check=False)
 
 
 @pytest.fixture(scope="module")

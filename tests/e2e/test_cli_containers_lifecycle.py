@@ -9,11 +9,8 @@ and read until the CLI exits.
 from __future__ import annotations
 
 import os
-import pty
-import select
 import shutil
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -93,43 +90,11 @@ def test_container_prune(d: Any) -> None:
     assert d.berth("ps", "-aq", "--format", "{{.Names}}").stdout.count("\n") == 1
 
 
-def _on_pty(d: Any, argv: list[str], typed: bytes) -> tuple[bytes, int]:
-    """Run ``argv`` on a new pty; type ``typed`` after the shell's prompt; (output, status)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DOCKER_HOST", "DOCKER_CONTEXT")}
-    env["DOCKER_CONFIG"] = str(d.docker_config)
-    pid, fd = pty.fork()
-    if pid == 0:  # child: becomes the CLI on the pty
-        os.execvpe(argv[0], argv, env)
-    out, sent = b"", False
-    deadline = time.monotonic() + 30
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.5)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:  # EIO: the CLI exited and the pty closed
-                break
-            if not chunk:
-                break
-            out += chunk
-            if not sent and b"# " in out:
-                os.write(fd, typed)
-                sent = True
-        else:
-            os.kill(pid, 9)
-    finally:
-        os.close(fd)
-    _, st = os.waitpid(pid, 0)
-    return out, os.waitstatus_to_exitcode(st)
-
-
 @pytest.mark.parametrize("cli", ["berth", "docker"])
 def test_run_it_on_pty(d: Any, cli: str) -> None:
     argv = [BERTH if cli == "berth" else "docker", "-H", d.url, "run", "-it", "--rm",
             "busybox", "sh"]
-    out, code = _on_pty(d, argv, b"echo h''i; exit 7\r")
+    out, code = d.on_pty(argv, b"echo h''i; exit 7\r", timeout=30)
     assert code == 7, out
     assert b"\r\nhi\r\n" in out, out
     assert d.berth("ps", "-aq").stdout == ""

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import shutil
-import time
 from typing import Any
 
 import pytest
@@ -114,28 +111,10 @@ def test_run_tty_under_pty(d: Any) -> None:
     """``docker run -it`` on a real pty whose input stays open (no EOF is typed: a tool
     like script(1) that turns its own stdin's EOF into a VEOF keystroke would race the
     command's output)."""
-    pid, fd = pty.fork()
-    if pid == 0:  # child: the docker CLI on the pty
-        os.environ["DOCKER_CONFIG"] = str(d.docker_config)
-        os.execvp("docker", ["docker", "-H", d.url, "run", "-it", "--rm", "busybox", "sh",
-                             "-c", "tty; echo $((40+2))"])
-    out = bytearray()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 1)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # EIO: the CLI exited and the pty closed
-            break
-        if not chunk:
-            break
-        out += chunk
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 0, bytes(out)
-    assert b"/dev/pts/0\r\n42\r\n" in out, bytes(out)
+    out, code = d.on_pty(["docker", "-H", d.url, "run", "-it", "--rm", "busybox", "sh",
+                          "-c", "tty; echo $((40+2))"])
+    assert code == 0, out
+    assert b"/dev/pts/0\r\n42\r\n" in out, out
 
 
 def test_user_groups_as_docker(d: Any) -> None:

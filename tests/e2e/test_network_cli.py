@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,16 +18,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.root,
               pytest.mark.skipif(os.geteuid() != 0, reason="networks need root"),
               pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI"),
               pytest.mark.usefixtures("clean_containers")]  # `d`: tests/e2e/conftest.py
-
-
-@pytest.fixture
-def nets(d: Any) -> Iterator[list[str]]:
-    """Names to remove after the test (containers go first, through clean_containers)."""
-    made: list[str] = []
-    yield made
-    d.remove_all_containers()
-    for name in made:
-        d.berth("network", "rm", "-f", name, check=False)
 
 
 def ip_on(d: Any, ctr: str, net: str) -> str:

@@ -37,14 +37,6 @@ def upstream() -> Iterator[FakeUpstream]:
         yield up
 
 
-@pytest.fixture
-def nets(d: Any) -> Iterator[list[str]]:
-    made: list[str] = []
-    yield made
-    for name in made:
-        d.docker("network", "rm", name, check=False)
-
-
 def mknet(d: Any, nets: list[str], name: str) -> str:
     d.docker("network", "rm", name, check=False)
     d.docker("network", "create", name)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,15 +16,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.root,
               pytest.mark.skipif(os.geteuid() != 0, reason="containers need root"),
               pytest.mark.skipif(shutil.which("docker") is None, reason="no docker CLI"),
               pytest.mark.usefixtures("clean_containers")]  # `d`: tests/e2e/conftest.py
-
-
-@pytest.fixture
-def nets(d: Any) -> Iterator[list[str]]:
-    made: list[str] = []
-    yield made
-    d.remove_all_containers()
-    for name in made:
-        d.docker("network", "rm", name, check=False)
 
 
 def test_link_on_the_default_bridge(d: Any) -> None:
