@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import urllib.request
 from typing import Any
 
@@ -44,3 +45,25 @@ def test_bridge_address_peer_and_published_port(d: Any) -> None:
     assert peer.stdout == "hello-from-web\n"
     d.docker("rm", "-f", "web")
     assert _get(url) is None
+
+
+def test_sctp_port_published(d: Any) -> None:
+    """``-p …/sctp``: parsed, listed like docker lists it, and DNATed by an ``sctp
+    dport`` rule (traffic is tested in tests/privileged/network/test_net_sctp.py when
+    the kernel has SCTP)."""
+    d.docker("run", "-d", "--name", "sctp1", "-p", "127.0.0.1::9000/sctp", "busybox",
+             "sleep", "300")
+    info = json.loads(d.docker("inspect", "sctp1").stdout)[0]
+    binding = info["NetworkSettings"]["Ports"]["9000/sctp"][0]
+    assert binding["HostIp"] == "127.0.0.1" and int(binding["HostPort"]) > 0
+    assert "9000/sctp" in info["Config"]["ExposedPorts"]
+    out = d.docker("port", "sctp1").stdout
+    assert f"9000/sctp -> 127.0.0.1:{binding['HostPort']}" in out
+    ip = info["NetworkSettings"]["IPAddress"]
+    rules = subprocess.run(["nft", "list", "ruleset"], capture_output=True, text=True,
+                           check=True).stdout
+    assert f"sctp dport {binding['HostPort']} dnat to {ip}:9000" in rules
+    d.docker("rm", "-f", "sctp1")
+    rules = subprocess.run(["nft", "list", "ruleset"], capture_output=True, text=True,
+                           check=True).stdout
+    assert f"dnat to {ip}:9000" not in rules

@@ -189,15 +189,39 @@ def hosts(hostname: str, domainname: str, hc: dict[str, Any], host_text: str, *,
         name, addr = parse_extra_host(entry)
         for ip in _gateway_ips(host_gateway) if addr == HOST_GATEWAY else [addr]:
             lines.append(f"{ip}\t{name}")
-    for link in links:
-        known = [link.alias, link.hostname, link.name]
-        lines.append(f"{link.ip}\t{' '.join(dict.fromkeys(n for n in known if n))}")
+    lines += [_link_line(link) for link in links]
     if not host_net:
         fqdn = f"{hostname}.{domainname}" if domainname else hostname
         names = f"{fqdn} {hostname}" if domainname else hostname
         for ip in ips or ["127.0.0.1"]:
             lines.append(f"{ip}\t{names}")
     return base + "".join(line + "\n" for line in lines)
+
+
+def _link_line(link: Link) -> str:
+    known = [link.alias, link.hostname, link.name]
+    return f"{link.ip}\t{' '.join(dict.fromkeys(n for n in known if n))}"
+
+
+def update_links(path: Path, links: Iterable[Link]) -> bool:
+    """A linked container got a new address: rewrite its lines of a running container's
+    hosts file (docker's ``updateParentsHosts``). In place, not temp + rename: the file
+    is bind-mounted, and the container keeps seeing the inode it was mounted with. True
+    when the file changed."""
+    text = _read(path)
+    lines = text.splitlines(keepends=True)
+    for link in links:
+        new = _link_line(link)
+        names = new.split("\t", 1)[1].split()
+        for i, line in enumerate(lines):
+            parts = line.split()
+            if len(parts) > 1 and parts[1:] == names and not line.startswith("#"):
+                lines[i] = new + "\n"
+    out = "".join(lines)
+    if out == text:
+        return False
+    path.write_bytes(out.encode())  # "wb": truncates the same inode
+    return True
 
 
 def write_all(ctr_dir: Path, rec: dict[str, Any], etc_root: Path = Path("/etc"), *,

@@ -132,12 +132,15 @@ class ContainerNetworks:
             return NetPlan(f"/proc/{pid}/ns/net",
                            etcfiles.write_all(ctr_dir, rec, share_from=ctr_dir.parent /
                                               other["ID"]))
-        link_hosts, link_env = netlinks.at_start(rec, self.lookup, self._bridge_ip) \
-            if mode == "bridge" else ([], [])
+        links = netlinks.at_start(rec, self.lookup, self._bridge_ip) \
+            if mode == "bridge" else netlinks.LinkPlan([], [], [])
         try:
             path = self.service.sandbox(cid)
             for name, cfg in _epcfg(rec).items():
                 self.service.join(cid, name, path, self._spec(rec, cfg))
+            if links.targets:
+                self.service.set_links(cid, links.targets)
+            self._refresh_linking(rec, ctr_dir)
             hc = rec["HostConfig"]
             self.service.publish(cid, hc.get("PortBindings"), rec["Config"].get("ExposedPorts"),
                                  bool(hc.get("PublishAllPorts")))
@@ -145,7 +148,7 @@ class ContainerNetworks:
             if user and self.dns is not None:
                 self.dns.start_for(cid, path, upstream=_dns_servers(rec))
             return NetPlan(path, self._etc(ctr_dir, rec, embedded=bool(user),
-                                           links=link_hosts), link_env)
+                                           links=links.hosts), links.env)
         except BaseException:
             self.detach(rec)
             raise
@@ -158,6 +161,22 @@ class ContainerNetworks:
         return etcfiles.write_all(ctr_dir, rec, ips=ips, embedded_dns=embedded,
                                   host_gateway=self.service.gateway_for_host,
                                   links=links or ())
+
+    def _refresh_linking(self, rec: dict[str, Any], ctr_dir: Path) -> None:
+        """The hosts files of running containers linking to ``rec`` name its current
+        default-bridge address (it may have changed since they started)."""
+        parents = self.service.link_parents(rec["ID"])
+        ip = self._bridge_ip(rec["ID"]) if parents else ""
+        if not ip or self.lookup is None:
+            return
+        for pid in parents:
+            try:
+                parent = self.lookup(pid)
+                if parent["State"].get("Running"):
+                    etcfiles.update_links(ctr_dir.parent / pid / "hosts",
+                                          netlinks.lines_for(parent, rec, ip))
+            except (errdefs.BerthError, OSError):
+                log.warning("cannot update the hosts file of %s", pid[:12], exc_info=True)
 
     def _bridge_ip(self, cid: str) -> str:
         return next((e.ipv4 for e in self.service.endpoints(cid)

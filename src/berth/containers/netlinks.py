@@ -8,19 +8,30 @@ injects (``ALIAS_PORT_80_TCP=tcp://ip:80``…, ``ALIAS_NAME=/me/alias``,
 ``ALIAS_ENV_X`` from the target's env). On a user-defined network a link is only a name
 for the embedded DNS, local to the linking container: it moves to the endpoint config's
 ``Links`` (the target may not exist yet) and ``HostConfig.Links`` stays empty, as docker's
-inspect shows. ``icc=false`` is not opened for linked ports (see network.md).
+inspect shows. Under ``icc=false`` the linking container may reach the target's exposed
+ports (``NetworkService.set_links``), and when a target starts again with another
+address the hosts files of the running containers linking to it are rewritten.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from berth import errdefs
 
 from . import etcfiles
 
 Lookup = Callable[[str], dict[str, Any]]
+
+
+class LinkPlan(NamedTuple):
+    """What a start on the default bridge gets from its links."""
+
+    hosts: list[etcfiles.Link]
+    env: list[str]
+    # (target id, "", 0) per link and (target id, proto, port) per exposed port
+    targets: list[tuple[str, str, int]]
 
 
 def parse(value: str) -> tuple[str, str]:
@@ -92,12 +103,11 @@ def _mode_of(rec: dict[str, Any]) -> str:
 
 
 def at_start(rec: dict[str, Any], lookup: Lookup | None,
-             bridge_ip: Callable[[str], str]) -> tuple[list[etcfiles.Link], list[str]]:
-    """Start time, default bridge: the hosts lines and environment of each link; raises
-    docker's error when a target is not running. ``bridge_ip(cid)`` is a container's
-    default-bridge IPv4 ("" when it has none)."""
-    hosts: list[etcfiles.Link] = []
-    env: list[str] = []
+             bridge_ip: Callable[[str], str]) -> LinkPlan:
+    """Start time, default bridge: the hosts lines, environment and linked ports of each
+    link; raises docker's error when a target is not running. ``bridge_ip(cid)`` is a
+    container's default-bridge IPv4 ("" when it has none)."""
+    plan = LinkPlan([], [], [])
     for value in rec["HostConfig"].get("Links") or []:
         name, alias = parse(value)
         path = value.partition(":")[2] if value.startswith("/") else \
@@ -110,12 +120,30 @@ def at_start(rec: dict[str, Any], lookup: Lookup | None,
         if not ip:
             raise errdefs.BerthError(f"container {child['ID']} not attached to default "
                                      "bridge network")
-        cname = child["Name"].lstrip("/")
-        hosts.append(etcfiles.Link(ip, alias, cname if cname != alias else "",
-                                   child["Config"].get("Hostname") or ""))
-        env += env_vars(path, ip, child["Config"].get("Env") or [],
-                        child["Config"].get("ExposedPorts") or {})
-    return hosts, env
+        plan.hosts.append(host_line(child, alias, ip))
+        exposed = child["Config"].get("ExposedPorts") or {}
+        plan.env.extend(env_vars(path, ip, child["Config"].get("Env") or [], exposed))
+        plan.targets.append((child["ID"], "", 0))  # the link itself, ports or not
+        for key in exposed:
+            port, _, proto = key.partition("/")
+            plan.targets.append((child["ID"], (proto or "tcp").lower(), int(port)))
+    return plan
+
+
+def host_line(child: dict[str, Any], alias: str, ip: str) -> etcfiles.Link:
+    cname = child["Name"].lstrip("/")
+    return etcfiles.Link(ip, alias, cname if cname != alias else "",
+                         child["Config"].get("Hostname") or "")
+
+
+def lines_for(rec: dict[str, Any], child: dict[str, Any], ip: str) -> list[etcfiles.Link]:
+    """The hosts lines ``rec``'s links to ``child`` have when ``child`` has ``ip``."""
+    out = []
+    for value in rec["HostConfig"].get("Links") or []:
+        name, alias = parse(value)
+        if name == child["Name"].lstrip("/") or child["ID"].startswith(name):
+            out.append(host_line(child, alias, ip))
+    return out
 
 
 def env_vars(path: str, ip: str, child_env: list[str], exposed: dict[str, Any]) -> list[str]:

@@ -69,14 +69,15 @@ class BridgeDriver:
         self.on_host(lambda nl: links.delete_link(nl, net["_bridge"]))
 
     def attach(self, net: dict[str, Any], ep: Endpoint, ns_path: str) -> None:
-        icc = str((net.get("Options") or {}).get(OPT_ICC, "true")).lower() != "false"
+        # enable_icc=false is enforced by berth's bridge-family table, not by port
+        # isolation: isolation cannot be pierced for the ports of a legacy link
         mtu = self.net_mtu(net)
         def plug(nl: Rtnl) -> None:
             br = nl.index(net["_bridge"])
             if br is None:
                 raise OSError(errno.ENODEV, f"bridge {net['_bridge']} does not exist")
             links.add_veth(nl, ep.host_veth, br, ns_path, ep.ifname, ep.mac, mtu,
-                           isolated=not icc)
+                           isolated=False)
 
         self.on_host(plug)
         addrs = [(a, p) for a, p in ((ep.ipv4, ep.prefixlen), (ep.ipv6, ep.prefixlen6)) if a]

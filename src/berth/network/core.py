@@ -19,11 +19,13 @@ from .bridge import OPT_ICC, OPT_MASQ, OPT_MTU, OPT_NAME, BridgeDriver
 from .fwcheck import ForwardCheck
 from .nft import Nft, delete_rule
 from .ports import PortHolder
+from .reaper import Reaper
 from .store import NetStore
 from .types import NetworkConfig
 
 log = logging.getLogger("berthd.network")
 Publish = Callable[[str, str, str, dict[str, str]], Any]
+REAP_AFTER = 2.0  # seconds before an orphaned host veth is deleted by hand
 
 
 class Core:
@@ -46,10 +48,11 @@ class Core:
         self.nft = Nft(config.nft, config.host_netns)
         self.holder = PortHolder(config.host_netns)
         self._applied: str | None = None
+        self._bridge_table = False  # the ``bridge`` table (icc=false) is in the kernel
         self.ready: set[str] = set()  # networks whose bridge this process has set up
         self._fw: tuple[tuple[str, ...], tuple[str, ...]] | None = None
         self.forward_check = ForwardCheck(self)
-        self.reapers: list[threading.Timer] = []  # late deletes of orphaned veths
+        self.reaper = Reaper(REAP_AFTER)  # late deletes of orphaned veths
 
     # -- lookups -----------------------------------------------------------------------
     def resolve(self, ref: str) -> dict[str, Any]:
@@ -98,22 +101,29 @@ class Core:
                 self.drop_rules()
                 self._applied = ""
             return
-        nets, brs = [], []
+        nets, brs, icc_off = [], [], []
         for n in self.bridges():
             if n["Id"] not in self.ready:
                 continue
             opts = n.get("Options") or {}
             masq = str(opts.get(OPT_MASQ, "true")).lower() not in ("false", "0")
-            nets.append(nftrules.NetRules(n["_bridge"], [c["Subnet"] for c in
-                                          n["IPAM"]["Config"]], n.get("Internal", False),
+            subnets = [c["Subnet"] for c in n["IPAM"]["Config"]]
+            nets.append(nftrules.NetRules(n["_bridge"], subnets, n.get("Internal", False),
                                           masq and self.config.ip_masq))
             brs.append(n["_bridge"])
+            if str(opts.get(OPT_ICC, "true")).lower() == "false":
+                icc_off.append(nftrules.IccOff(subnets, self._link_rules(n["Id"])))
         rules = [nftrules.PortRule(p["proto"], p["host_ip"], p["host_port"], p["ctr_ip"],
                                    p["ctr_port"]) for p in self.store.ports()]
         batch = []
         for fam in ("ip", "ip6"):
             batch += nftrules.table_batch(fam, nets, rules, self.table)
+        # the bridge family only when needed (a kernel without it still runs the rest)
+        if icc_off:
+            batch += nftrules.bridge_batch(icc_off, self.table)
         text = json.dumps(batch, sort_keys=True)
+        if not icc_off and (self._bridge_table or force):
+            batch += nftrules.bridge_batch([], self.table)  # remove it
         fw_key = tuple(sorted(brs))
         if not force and text == self._applied and self._fw is not None and \
                 self._fw[0] == fw_key:
@@ -129,8 +139,29 @@ class Core:
         else:
             fams = list(self._fw[1])
         with self.forward_check.applying():
-            self.nft.run(batch)
+            try:
+                self.nft.run(batch)
+            except errdefs.BerthError:
+                if icc_off or not force:
+                    raise
+                # only removing a bridge table: the kernel may lack the bridge family
+                self.nft.run([c for c in batch if _family(c) != "bridge"])
         self._applied, self._fw = text, (fw_key, tuple(fams))
+        self._bridge_table = bool(icc_off)
+
+    def _link_rules(self, nid: str) -> list[nftrules.LinkRule]:
+        """Accepts for the legacy links whose two containers are on network ``nid``."""
+        rows = self.store.links()
+        if not rows:
+            return []
+        addr = {e["cid"]: (e["ipv4"], e["ipv6"]) for e in self.store.endpoints(nid=nid)}
+        out = []
+        for cid, target, proto, port in rows:
+            if proto and cid in addr and target in addr:
+                for src, dst in zip(addr[cid], addr[target], strict=True):
+                    if src and dst:
+                        out.append(nftrules.LinkRule(src, dst, proto, port))
+        return out
 
     def drop_rules(self) -> None:
         batch: list[dict[str, Any]] = []
@@ -139,8 +170,12 @@ class Core:
             batch += [{"add": {"table": t}}, {"delete": {"table": t}}]
         for fam, handles in self.forward_check.listing().items():
             batch += [delete_rule(fam, h) for h in handles]
-        self.nft.run(batch)
+        try:
+            self.nft.run(batch + nftrules.bridge_batch([], self.table))
+        except errdefs.BerthError:  # a kernel without the bridge family
+            self.nft.run(batch)
         self._applied = self._fw = None
+        self._bridge_table = False
 
     def _berth_handles(self, fam: str) -> list[int]:
         objs = self.nft.list_json("chain", fam, "filter", "FORWARD")
@@ -198,3 +233,9 @@ class Core:
             netns.write_sysctl("net/ipv4/ip_forward", "1", self.config.host_netns)
         except OSError:
             log.warning("cannot enable net.ipv4.ip_forward", exc_info=True)
+
+
+def _family(cmd: dict[str, Any]) -> str:
+    body = next(iter(cmd.values()))
+    obj = next(iter(body.values()))
+    return str(obj.get("family", ""))

@@ -8,7 +8,6 @@ import contextlib
 import ipaddress
 import logging
 import secrets
-import threading
 from typing import Any
 
 from berth import errdefs
@@ -18,7 +17,6 @@ from .netcrud import NetworkCrud
 from .types import Endpoint, EndpointSpec
 
 log = logging.getLogger("berthd.network")
-REAP_AFTER = 2.0  # seconds
 
 
 class EndpointOps(NetworkCrud):
@@ -83,6 +81,8 @@ class EndpointOps(NetworkCrud):
                 self.store.put_endpoint(db, doc)
             try:
                 self.driver.attach(net, ep, ns_path)
+                if self.store.links(cid):  # a link target (re)started: accepts follow it
+                    self.sync_rules()
             except BaseException:
                 self._forget_endpoint(net, doc)
                 raise
@@ -103,9 +103,43 @@ class EndpointOps(NetworkCrud):
                 self._forget_endpoint(net, doc)
             if eps:
                 self._reroute(cid)
+                self._unlink_gone(cid)
         if eps:
             self.publish_event("network", "disconnect", net["Id"],
                                {"container": cid, "name": net["Name"], "type": net["Driver"]})
+
+    # -- legacy links (icc=false accepts; docs/design/network.md) ----------------------
+    def set_links(self, cid: str, targets: list[tuple[str, str, int]]) -> None:
+        """The legacy links of running ``cid``: (target cid, "", 0) for each link and
+        (target cid, proto, port) for each exposed port of a target. On a network with
+        ``enable_icc=false`` the ports are opened from ``cid`` (and the replies); the
+        rows go when ``cid`` leaves its last network."""
+        want = sorted(set(targets))
+        with self.lock:
+            have = sorted((t, pr, po) for c, t, pr, po in self.store.links(cid) if c == cid)
+            if have == want:
+                return
+            with self.store.tx() as db:
+                self.store.set_links(db, cid, want)
+            self.sync_rules()
+
+    def link_parents(self, cid: str) -> list[str]:
+        """The running containers that hold a legacy link to ``cid``."""
+        return list(dict.fromkeys(c for c, t, _, _ in self.store.links(cid) if t == cid))
+
+    def _unlink_gone(self, cid: str) -> None:
+        """After a leave: the container's own links go with its last endpoint, and the
+        accepts of links it is part of are regenerated without its old address."""
+        rows = self.store.links(cid)
+        if not rows:
+            return
+        if not self.store.endpoints(cid=cid):
+            with self.store.tx() as db:
+                self.store.drop_links(db, cid)
+        try:
+            self.sync_rules()
+        except errdefs.BerthError:
+            log.warning("cannot update the link rules after %s left", cid, exc_info=True)
 
     def _reroute(self, cid: str) -> None:
         path = self.sandbox_path(cid)
@@ -139,14 +173,7 @@ class EndpointOps(NetworkCrud):
 
     def _reap_later(self, net: dict[str, Any], ep: Endpoint) -> None:
         """Delete the host end later if something else still holds the namespace."""
-        def reap() -> None:
-            with contextlib.suppress(Exception):
-                self.driver.detach(net, ep)
-
-        timer = threading.Timer(REAP_AFTER, reap)
-        timer.daemon = True
-        self.reapers = [t for t in self.reapers if t.is_alive()] + [timer]
-        timer.start()
+        self.reaper.later(lambda: self.driver.detach(net, ep))
 
     def _check_ip_request(self, net: dict[str, Any], spec: EndpointSpec) -> None:
         if not (spec.ipv4 or spec.ipv6):
@@ -165,6 +192,7 @@ class EndpointOps(NetworkCrud):
         """The container is gone for good: its address preferences go too."""
         with self.store.tx() as db:
             db.execute("DELETE FROM prefs WHERE cid = ?", (cid,))
+            self.store.drop_links(db, cid, as_target=True)
 
     def endpoints(self, cid: str) -> list[Endpoint]:
         return [Endpoint.from_json(d) for d in self.store.endpoints(cid=cid)]

@@ -11,6 +11,13 @@ Per table (``ip berth``, ``ip6 berth``):
 - postrouting (nat): masquerade a network's subnet leaving by another interface; DNATed
   traffic going back out the bridge it came from (hairpin), and loopback-sourced traffic
   DNATed onto a bridge (route_localnet), get the bridge's address as source.
+
+``bridge berth`` (only while a network has ``enable_icc=false``): frames bridged between
+two of berth's veths (``vb*``) to an address of such a network are dropped, except the
+legacy ``--link`` pairs: linking container → target's exposed ports, and the replies
+(docker's per-link accepts). Bridge-family rules see frames switched inside the bridge,
+which the ip tables never do; traffic to the gateway or DNATed through the host is
+routed, not bridged, and stays open (published ports work under icc=false as in docker).
 """
 
 from __future__ import annotations
@@ -38,6 +45,24 @@ class PortRule:
     host_port: int
     ctr_ip: str
     ctr_port: int
+
+
+@dataclass
+class LinkRule:
+    """``src`` may open ``proto``/``port`` on ``dst`` (a legacy link under icc=false)."""
+
+    src: str
+    dst: str
+    proto: str
+    port: int
+
+
+@dataclass
+class IccOff:
+    """A network with ``enable_icc=false``: its subnets and the links that pierce it."""
+
+    subnets: list[str]
+    links: list[LinkRule] = field(default_factory=list)
 
 
 def _m(left: Any, right: Any, op: str = "==") -> dict[str, Any]:
@@ -125,6 +150,38 @@ def table_batch(family: str, nets: list[NetRules], ports: list[PortRule],
         expr.append(_m(_pl(p.proto, "dport"), p.host_port))
         expr.append({"dnat": {"addr": p.ctr_ip, "port": p.ctr_port}})
         rule("ports", *expr)
+    return out
+
+
+def bridge_batch(nets: list[IccOff], table: str = TABLE,
+                 keep: bool = True) -> list[dict[str, Any]]:
+    """The commands that replace ``bridge table``; with no ``nets`` (or not ``keep``)
+    they only remove it."""
+    t = {"family": "bridge", "name": table}
+    out: list[dict[str, Any]] = [{"add": {"table": t}}, {"delete": {"table": t}}]
+    if not nets or not keep:
+        return out
+    out.append({"add": {"table": t}})
+    out.append({"add": {"chain": {"family": "bridge", "table": table, "name": "forward",
+                                  "type": "filter", "hook": "forward", "prio": 0,
+                                  "policy": "accept"}}})
+
+    def rule(*expr: dict[str, Any]) -> None:
+        out.append({"add": {"rule": {"family": "bridge", "table": table, "chain": "forward",
+                                     "expr": list(expr)}}})
+
+    ports = [_m(_meta("iifname"), "vb*"), _m(_meta("oifname"), "vb*")]
+    for n in nets:
+        for lk in n.links:
+            ipf = "ip6" if ":" in lk.src else "ip"
+            rule(*ports, _m(_pl(ipf, "saddr"), lk.src), _m(_pl(ipf, "daddr"), lk.dst),
+                 _m(_pl(lk.proto, "dport"), lk.port), {"accept": None})
+            rule(*ports, _m(_pl(ipf, "saddr"), lk.dst), _m(_pl(ipf, "daddr"), lk.src),
+                 _m(_pl(lk.proto, "sport"), lk.port), {"accept": None})
+    for n in nets:
+        for sub in n.subnets:
+            ipf = "ip6" if ipaddress.ip_network(sub).version == 6 else "ip"
+            rule(*ports, _m(_pl(ipf, "daddr"), _prefix(sub)), {"drop": None})
     return out
 
 

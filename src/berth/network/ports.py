@@ -98,7 +98,8 @@ class PortHolder:
         self.host_netns = host_netns
         self.lo, self.hi = ephemeral or _ephemeral_range()
         self._next = self.lo
-        self._socks: dict[tuple[str, str, int], socket.socket] = {}
+        # None: an sctp port on a kernel without SCTP sockets (nothing local can take it)
+        self._socks: dict[tuple[str, str, int], socket.socket | None] = {}
         self._lock = threading.Lock()
 
     def held(self) -> set[tuple[str, str, int]]:
@@ -134,7 +135,8 @@ class PortHolder:
         with self._lock:
             socks, self._socks = list(self._socks.values()), {}
         for s in socks:
-            s.close()
+            if s is not None:
+                s.close()
 
     def _bind(self, host_ip: str, proto: str, port: int, exact: bool) -> bool:
         key = (host_ip, proto, port)
@@ -159,9 +161,17 @@ class PortHolder:
         return True
 
 
-def _open(host_ip: str, proto: str, port: int) -> socket.socket:
+def _open(host_ip: str, proto: str, port: int) -> socket.socket | None:
+    """The reserving socket; None for sctp when the kernel has no SCTP sockets: no local
+    program can hold the port then, and the DNAT rule (plain header matching) works
+    without the sctp module, for traffic from SCTP-capable peers."""
     fam = socket.AF_INET6 if ":" in host_ip else socket.AF_INET
-    s = socket.socket(fam, PROTOS[proto], socket.IPPROTO_SCTP if proto == "sctp" else 0)
+    try:
+        s = socket.socket(fam, PROTOS[proto], socket.IPPROTO_SCTP if proto == "sctp" else 0)
+    except OSError as exc:
+        if proto == "sctp" and exc.errno in (errno.EPROTONOSUPPORT, errno.ESOCKTNOSUPPORT):
+            return None
+        raise
     try:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if fam == socket.AF_INET6:

@@ -37,8 +37,7 @@ class NetworkService(PortOps):
         if self.instance:
             with contextlib.suppress(Exception):
                 self.shutdown_cleanup()
-        for timer in self.reapers:
-            timer.cancel()
+        self.reaper.close()
         self.forward_check.close()
         self.holder.close()
         self.driver.close()
@@ -57,6 +56,9 @@ class NetworkService(PortOps):
                     with self.store.tx() as db:
                         db.execute("DELETE FROM endpoints WHERE id = ?", (doc["id"],))
             with self.store.tx() as db:
+                for c, _, _, _ in self.store.links():
+                    if c not in live:
+                        self.store.drop_links(db, c)
                 for d in self.store.ports():
                     if d["cid"] not in live:
                         db.execute("DELETE FROM ports WHERE host_ip = ? AND proto = ? AND "

@@ -1,4 +1,5 @@
-"""network.db: networks, endpoints, address allocations, port mappings (SQLite, WAL).
+"""network.db: networks, endpoints, address allocations, port mappings, legacy links
+(SQLite, WAL).
 
 The DB is the truth the kernel is made to match (``NetworkService.recover``). Every change
 is one transaction, so a kill -9 leaves either the old or the new state; an address row
@@ -16,7 +17,7 @@ from typing import Any
 
 from berth._util.sqlitedb import LockedDB
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS networks (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,
                                      doc TEXT NOT NULL);
@@ -31,6 +32,8 @@ CREATE TABLE IF NOT EXISTS ports (host_ip TEXT NOT NULL, proto TEXT NOT NULL,
     PRIMARY KEY (host_ip, proto, host_port));
 CREATE TABLE IF NOT EXISTS prefs (cid TEXT NOT NULL, network_id TEXT NOT NULL,
     v4 TEXT NOT NULL, v6 TEXT NOT NULL, PRIMARY KEY (cid, network_id));
+CREATE TABLE IF NOT EXISTS links (cid TEXT NOT NULL, target TEXT NOT NULL,
+    proto TEXT NOT NULL, port INTEGER NOT NULL, PRIMARY KEY (cid, target, proto, port));
 """
 
 
@@ -41,6 +44,8 @@ class NetStore:
     def __init__(self, path: Path) -> None:
         self._db = LockedDB(path, synchronous="NORMAL")
         self._db.migrate(SCHEMA_VERSION, SCHEMA)
+        self._nets: list[str] | None = None  # committed network docs (every start reads them)
+        self._links: list[tuple[str, str, str, int]] | None = None
 
     def close(self) -> None:
         self._db.close()
@@ -54,13 +59,24 @@ class NetStore:
 
     # -- networks ----------------------------------------------------------------------
     def networks(self) -> list[dict[str, Any]]:
-        return [json.loads(d) for (d,) in self.q("SELECT doc FROM networks ORDER BY name")]
+        """Fresh dicts (callers may change them) from a cache of the committed rows: only
+        this class writes the table, each write empties the cache, and nothing read
+        inside an open transaction is kept (a rollback cannot leave it stale)."""
+        with self._db.lock:
+            docs = self._nets
+            if docs is None:
+                docs = [d for (d,) in self.q("SELECT doc FROM networks ORDER BY name")]
+                if not self._db.conn.in_transaction:
+                    self._nets = docs
+        return [json.loads(d) for d in docs]
 
     def put_network(self, db: sqlite3.Connection, net: dict[str, Any]) -> None:
+        self._nets = None
         db.execute("INSERT OR REPLACE INTO networks VALUES (?, ?, ?)",
                    (net["Id"], net["Name"], json.dumps(net)))
 
     def delete_network(self, db: sqlite3.Connection, nid: str) -> None:
+        self._nets = None
         for table in ("networks", "addrs", "cursors"):
             col = "id" if table == "networks" else "network_id"
             db.execute(f"DELETE FROM {table} WHERE {col} = ?", (nid,))
@@ -78,6 +94,29 @@ class NetStore:
     def put_endpoint(self, db: sqlite3.Connection, ep: dict[str, Any]) -> None:
         db.execute("INSERT OR REPLACE INTO endpoints VALUES (?, ?, ?, ?)",
                    (ep["id"], ep["cid"], ep["network_id"], json.dumps(ep)))
+
+    # -- legacy links (version 2) ------------------------------------------------------
+    def links(self, cid: str | None = None) -> list[tuple[str, str, str, int]]:
+        """(linking cid, target cid, proto, port) rows; ``cid``: those it is part of."""
+        with self._db.lock:  # cached like networks(): every start asks, few have links
+            rows = self._links
+            if rows is None:
+                rows = [(str(a), str(b), str(c), int(d)) for a, b, c, d in self.q(
+                    "SELECT cid, target, proto, port FROM links ORDER BY rowid")]
+                if not self._db.conn.in_transaction:
+                    self._links = rows
+        return list(rows) if cid is None else [r for r in rows if cid in (r[0], r[1])]
+
+    def set_links(self, db: sqlite3.Connection, cid: str,
+                  rows: list[tuple[str, str, int]]) -> None:
+        self.drop_links(db, cid)
+        db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", [(cid, *r) for r in rows])
+
+    def drop_links(self, db: sqlite3.Connection, cid: str, as_target: bool = False) -> None:
+        """``cid``'s own links (and, ``as_target``, the links to it)."""
+        self._links = None
+        db.execute("DELETE FROM links WHERE cid = ? OR (? AND target = ?)",
+                   (cid, as_target, cid))
 
     # -- ports -------------------------------------------------------------------------
     def ports(self, cid: str | None = None) -> list[dict[str, Any]]:
