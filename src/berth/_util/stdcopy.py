@@ -10,10 +10,12 @@ imports nothing heavy (the monitor and the CLI start fast with it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import IO
-
 from berth.errdefs import BerthError
+
+TYPE_CHECKING = False  # typing and collections.abc stay off the CLI's start-up
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import IO
 
 STDIN, STDOUT, STDERR, SYSTEMERR = 0, 1, 2, 3
 HEADER_LEN = 8

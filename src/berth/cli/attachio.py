@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
-from typing import TYPE_CHECKING
 
 from berth._util import stdcopy
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from berth.client.transport import Response
 
@@ -27,10 +26,12 @@ class Session:
                  detach_keys: bytes = b"\x10\x11") -> None:
         self.resp, self.tty, self.stdin = resp, tty, stdin
         self.keys = detach_keys
-        self.detached = threading.Event()
+        self.detached = False  # set by the stdin thread, read after the output ends
 
     def run(self) -> bool:
         if self.stdin:
+            import threading  # only with stdin attached: not on a plain run's path
+
             threading.Thread(target=self._pump_stdin, daemon=True).start()
         out = sys.stdout.buffer
         try:
@@ -44,11 +45,11 @@ class Session:
             else:
                 stdcopy.copy(lambda: self.resp.read1(1 << 15), out, sys.stderr.buffer)
         except OSError:
-            if not self.detached.is_set():
+            if not self.detached:
                 raise
         finally:
             self.resp.close()
-        return self.detached.is_set()
+        return self.detached
 
     def _pump_stdin(self) -> None:
         fd = sys.stdin.fileno()
@@ -61,7 +62,7 @@ class Session:
                 if self.tty and self.keys:
                     data, held, hit = _escape(held + data, self.keys)
                     if hit:
-                        self.detached.set()
+                        self.detached = True
                         if data:
                             self.resp.send(data)
                         self.resp.close_write()
@@ -77,12 +78,12 @@ class Session:
 
     def _abort(self) -> None:
         """Stop the reader: shut the socket so its blocked read returns."""
-        import socket
+        import _socket
 
         sock = self.resp.conn.sock
         if sock is not None:
             try:
-                sock.shutdown(socket.SHUT_RDWR)
+                sock.shutdown(_socket.SHUT_RDWR)
             except OSError:
                 pass
 

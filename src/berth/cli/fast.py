@@ -1,4 +1,4 @@
-"""The fast path: ``run``/``create``/``ps``/``images`` parsed without click.
+"""The fast path: ``run``/``create``/``ps``/``images``/``inspect`` parsed without click.
 
 Why: these are the commands people (and benchmarks) run in loops, and importing click
 costs more than ``docker ps`` takes in total. The parser here understands only plain,
@@ -15,6 +15,12 @@ from berth.cli import registry
 from berth.cli.context import Globals
 from berth.cli.usage import PROG, CLIError
 
+TYPE_CHECKING = False  # typing is not imported at start-up
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    Runner = Callable[[Globals, list[str], str, str], "int | None"]
+
 Spec = list[tuple[list[str], str, str]]  # (flags, kind: flag|one|many, help) as runflags
 
 GLOBAL: Spec = [(["-H", "--host"], "many", ""), (["-D", "--debug"], "flag", ""),
@@ -26,6 +32,10 @@ PS: Spec = [(["-a", "--all"], "flag", ""), (["-f", "--filter"], "many", ""),
 IMAGES: Spec = [(["-q", "--quiet"], "flag", ""), (["-a", "--all"], "flag", ""),
                 (["--no-trunc"], "flag", ""), (["--digests"], "flag", ""),
                 (["--format"], "one", ""), (["-f", "--filter"], "many", "")]
+_FORMAT: Spec = [(["-f", "--format"], "one", "")]
+INSPECT: Spec = [*_FORMAT, (["--type"], "one", ""), (["-s", "--size"], "flag", "")]
+CONTAINER_INSPECT: Spec = [*_FORMAT, (["-s", "--size"], "flag", "")]
+IMAGE_INSPECT: Spec = [*_FORMAT, (["--platform"], "one", "")]
 LEVELS = ("debug", "info", "warn", "error", "fatal")
 Opts = dict[str, object]
 
@@ -103,7 +113,7 @@ def dispatch(args: list[str]) -> int | None:
         table, path, rest = _GROUPS[rest[0]], f"{PROG} {rest[0]}", rest[1:]
     name, rest = rest[0], rest[1:]
     entry = table.get(name)
-    runner = _COMMANDS.get(entry[1]) if entry else None
+    runner = _COMMANDS.get((entry[0], entry[1])) if entry else None
     if entry is None or runner is None:
         return None
     glob = Globals(host=hosts[0] if hosts else None, debug=bool(g["debug"]),  # type: ignore[index]
@@ -174,6 +184,31 @@ def _create(g: Globals, args: list[str], path: str, usage: str) -> int | None:
     return _run(g, args, path, usage, run=False)
 
 
-# keyed by the registry's factory name, so every alias (container ls, image list …) works
-_COMMANDS = {"make_ps": _ps, "make_images": _images, "make_run": _run, "make_create": _create}
+def _inspect(spec: Spec, body: str) -> Runner:
+    """A runner for one of ``berth.cli.commands.inspect``'s bodies (flags per ``spec``)."""
+
+    def runner(g: Globals, args: list[str], path: str, usage: str) -> int | None:
+        parsed = parse(args, spec, interspersed=True)
+        if parsed is None or not parsed[1]:
+            return None  # no NAME: click words the usage error
+        from berth.cli.commands import inspect
+
+        o = parsed[0]
+        o["format"] = o["format"] or ""
+        return _guard(getattr(inspect, body), g, path, usage, o, tuple(parsed[1]))
+
+    return runner
+
+
+_CMDS = "berth.cli.commands."
+# keyed by the registry's (module, factory), so every alias (container ls, image list …)
+# works and the network/volume factories of the same name are not taken for these
+_COMMANDS: dict[tuple[str, str], Runner] = {
+    (_CMDS + "ps", "make_ps"): _ps, (_CMDS + "images", "make_images"): _images,
+    (_CMDS + "run", "make_run"): _run, (_CMDS + "run", "make_create"): _create,
+    (_CMDS + "inspect", "make_inspect"): _inspect(INSPECT, "inspect_any"),
+    (_CMDS + "inspect", "make_container_inspect"): _inspect(CONTAINER_INSPECT,
+                                                            "inspect_containers"),
+    (_CMDS + "inspect", "make_image_inspect"): _inspect(IMAGE_INSPECT, "inspect_images"),
+}
 _GROUPS = {"container": registry.CONTAINER_COMMANDS, "image": registry.IMAGE_COMMANDS}

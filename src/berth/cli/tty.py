@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def is_tty(fd: int) -> bool:
@@ -29,21 +31,31 @@ def size(fd: int | None = None) -> tuple[int, int] | None:
     return sz.lines, sz.columns
 
 
-@contextmanager
-def raw(fd: int, enabled: bool = True) -> Iterator[None]:
-    """Put ``fd`` in raw mode for the block (no-op unless enabled and a TTY)."""
-    if not enabled or not is_tty(fd):
-        yield
-        return
-    import termios
-    import tty
+class raw:  # lower-case: used as the function it was, ``with raw(fd):``
+    """Put ``fd`` in raw mode for the block (no-op unless enabled and a TTY). A class, not
+    ``contextlib.contextmanager``: ``contextlib`` is not imported at start-up."""
 
-    saved = termios.tcgetattr(fd)
-    try:
-        tty.setraw(fd, termios.TCSANOW)
-        yield
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+    def __init__(self, fd: int, enabled: bool = True) -> None:
+        self.fd, self.enabled = fd, enabled and is_tty(fd)
+        self.saved: Any = None
+
+    def __enter__(self) -> None:
+        if self.enabled:
+            import termios
+            import tty
+
+            self.saved = termios.tcgetattr(self.fd)
+            try:
+                tty.setraw(self.fd, termios.TCSANOW)
+            except BaseException:
+                termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+                raise
+
+    def __exit__(self, *exc: object) -> None:
+        if self.saved is not None:
+            import termios
+
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
 
 
 def parse_detach_keys(spec: str | None) -> bytes:

@@ -7,19 +7,21 @@ or ``DOCKER_API_VERSION`` pins the version and skips negotiation.
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Iterable, Mapping
-from typing import IO, Any
 
-from berth.client import errors, transport
+from berth.client import errors, jsoncodec, transport
 from berth.client.hosts import DEFAULT_HOST, parse_host
+
+TYPE_CHECKING = False  # typing and collections.abc stay off the CLI's start-up
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import IO, Any
+
+    Body = bytes | IO[bytes] | Iterable[bytes] | None
 
 CLIENT_API_VERSION = "1.44"
 FALLBACK_API_VERSION = "1.24"
 USER_AGENT = "berth-cli/0.1.0"
-
-Body = bytes | IO[bytes] | Iterable[bytes] | None
 
 
 def _version_tuple(v: str) -> tuple[int, ...]:
@@ -188,17 +190,25 @@ class Client:
 
 
 def _decode(data: bytes) -> Any:
-    return json.loads(data) if data.strip() else None
+    return jsoncodec.loads(data) if data.strip() else None
 
 
 def go_json(value: Any) -> bytes:
     """JSON as Go's encoding/json writes it (compact; ``<>&`` and U+2028/9 escaped), so
     request bodies are byte-identical to the docker CLI's."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    text = jsoncodec.dumps_compact(value)
     for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, esc)
     return text.encode() + b"\n"
+
+
+def filters_param(filters: Mapping[str, Iterable[str]] | None) -> str | None:
+    """Encode filters the way the docker CLI does: ``{"key":{"value":true}}``."""
+    if not filters:
+        return None
+    return jsoncodec.dumps_compact({k: {v: True for v in vals} for k, vals in filters.items()},
+                                   ensure_ascii=True)
 
 
 def path_name(name: str) -> str:

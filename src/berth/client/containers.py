@@ -7,13 +7,15 @@ own connection via ``Client.open_stream`` and return the open response.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
-from typing import IO, TYPE_CHECKING, Any
 
-from berth.client.api import Client, path_name
-from berth.client.images import filters_param
+from berth.client import jsoncodec
+from berth.client.api import Client, filters_param, path_name
 
+TYPE_CHECKING = False  # typing, collections.abc and json stay off the CLI's start-up
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import IO, Any
+
     from berth.client.transport import Response
 
 
@@ -154,6 +156,4 @@ class ContainersAPI:
 
 
 def _decode(data: bytes) -> Any:
-    import json
-
-    return json.loads(data) if data.strip() else None
+    return jsoncodec.loads(data) if data.strip() else None

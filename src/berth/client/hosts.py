@@ -8,23 +8,46 @@ Order of precedence follows the docker CLI: ``-H/--host``, then ``BERTH_HOST``, 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import NamedTuple
 
 from berth.errdefs import InvalidArgument
+
+TYPE_CHECKING = False  # typing, collections.abc and json stay off the CLI's start-up
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 DEFAULT_HOST = "unix:///run/berth/berth.sock"
 DEFAULT_TCP_PORT = 2375
 
 
-class Endpoint(NamedTuple):
-    """A parsed daemon address: ``scheme`` is ``unix`` or ``tcp`` (a NamedTuple, not a
-    dataclass: the CLI must not import ``dataclasses`` at start-up)."""
+class Endpoint(tuple[str, str, str, int]):
+    """A parsed daemon address ``(scheme, path, host, port)``: ``scheme`` is ``unix`` or
+    ``tcp``. A tuple written out by hand: ``NamedTuple`` lives in ``typing`` and
+    ``namedtuple`` in ``collections``, imports the CLI skips at start-up."""
 
-    scheme: str
-    path: str = ""
-    host: str = ""
-    port: int = 0
+    __slots__ = ()
+
+    def __new__(cls, scheme: str, path: str = "", host: str = "", port: int = 0) -> Endpoint:
+        return super().__new__(cls, (scheme, path, host, port))
+
+    @property
+    def scheme(self) -> str:
+        return self[0]
+
+    @property
+    def path(self) -> str:
+        return self[1]
+
+    @property
+    def host(self) -> str:
+        return self[2]
+
+    @property
+    def port(self) -> int:
+        return self[3]
+
+    def __repr__(self) -> str:
+        return f"Endpoint(scheme={self[0]!r}, path={self[1]!r}, host={self[2]!r}, " \
+               f"port={self[3]!r})"
 
     def __str__(self) -> str:
         if self.scheme == "unix":

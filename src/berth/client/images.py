@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import builtins
-import json
-from collections.abc import Iterable, Mapping
-from typing import IO, TYPE_CHECKING, Any
 
-from berth.client.api import Body, Client, path_name
+from berth.client import jsoncodec
+from berth.client.api import Client, filters_param, path_name
 
+TYPE_CHECKING = False  # typing, collections.abc and json stay off the CLI's start-up
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import IO, Any
+
+    from berth.client.api import Body
     from berth.client.transport import Response
-
-
-def filters_param(filters: Mapping[str, Iterable[str]] | None) -> str | None:
-    """Encode filters the way the docker CLI does: ``{"key":{"value":true}}``."""
-    if not filters:
-        return None
-    return json.dumps({k: {v: True for v in vals} for k, vals in filters.items()},
-                      separators=(",", ":"))
 
 
 class ImagesAPI:
@@ -39,7 +34,7 @@ class ImagesAPI:
 
     def inspect(self, name: str) -> dict[str, Any]:
         """``GET /images/{name}/json`` decoded."""
-        return dict(json.loads(self.inspect_raw(name)))
+        return dict(jsoncodec.loads(self.inspect_raw(name)))
 
     def history(self, name: str) -> builtins.list[dict[str, Any]]:
         """``GET /images/{name}/history``."""
@@ -94,7 +89,7 @@ def pull(client: Client, image: str, tag: str, platform: str | None = None) -> R
                           headers={"X-Registry-Auth": "e30="})
 
 
-class _Query(dict[str, Any]):
+class _Query(dict):  # dict[str, Any]: typing is not imported at start-up
     """A query that may repeat keys (``changes=…&changes=…``)."""
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import builtins
-import json
-from collections.abc import Iterable, Mapping
-from typing import Any
 
-from berth.client.api import Client, path_name
-from berth.client.images import filters_param
+from berth.client import jsoncodec
+from berth.client.api import Client, filters_param, path_name
+
+TYPE_CHECKING = False  # typing, collections.abc and json stay off the CLI's start-up
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
 
 
 class NetworksAPI:
@@ -28,12 +30,12 @@ class NetworksAPI:
                               {"verbose": "true" if verbose else None})
 
     def inspect(self, ref: str) -> dict[str, Any]:
-        return dict(json.loads(self.inspect_raw(ref)))
+        return dict(jsoncodec.loads(self.inspect_raw(ref)))
 
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /networks/create``; returns ``{"Id", "Warning"}``."""
         resp = self.c.request("POST", "/networks/create", json_body=body)
-        return dict(json.loads(resp.read() or b"{}"))
+        return dict(jsoncodec.loads(resp.read() or b"{}"))
 
     def remove(self, ref: str) -> None:
         self.c.request("DELETE", f"/networks/{path_name(ref)}").read()

@@ -7,13 +7,14 @@ In-band errors (``{"error": …, "errorDetail": …}``) become :class:`StreamErr
 
 from __future__ import annotations
 
-import json
-from collections.abc import Generator, Iterator
-from typing import IO, TYPE_CHECKING, Any
-
 from berth.errdefs import BerthError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import json
+    from collections.abc import Generator, Iterator
+    from typing import IO, Any
+
     from berth.client.transport import Response
 
 _CHUNK = 1 << 16
@@ -25,6 +26,8 @@ class StreamError(BerthError):
 
 def iter_json_messages(resp: Response) -> Iterator[dict[str, Any]]:
     """Yield each JSON value of a JSON stream as it is complete."""
+    import json  # streams only (pull, load, import): not worth it at start-up
+
     decoder = json.JSONDecoder()
     buf = ""
     while True:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from berth.client.api import Client
+
+TYPE_CHECKING = False  # typing, collections.abc and json stay off the CLI's start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class SystemAPI:

@@ -1,7 +1,8 @@
 """A minimal HTTP/1.1 client written on ``socket`` directly, for unix sockets and TCP.
 
 Why not ``http.client``: importing it pulls ``email`` (and often ``ssl``), ~50 ms of the
-CLI's start-up, and ``berth run`` must start several times faster than docker.  The
+CLI's start-up (and ``_socket``, not ``socket``: that one imports ``enum`` and
+``selectors``, ~3 ms), and ``berth run`` must start several times faster than docker.  The
 Engine API needs little of HTTP: keep-alive requests, ``Content-Length``/chunked/until-EOF
 response bodies, chunked request bodies (load, import, cp), and the connection hijack
 (``Upgrade: tcp`` → ``101``) that attach and exec use, after which the socket is a raw
@@ -11,11 +12,15 @@ byte stream both ways.  :class:`Response` keeps ``http.client``'s small surface
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterable
-from typing import IO, Any
+import _socket
+import io
 
 from berth.client.hosts import Endpoint
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import IO, Any
 
 _CHUNK = 1 << 16
 
@@ -134,7 +139,7 @@ class Response:
         """Half-close our side (stdin EOF) and keep reading the output."""
         if self.conn.sock is not None:
             try:
-                self.conn.sock.shutdown(socket.SHUT_WR)
+                self.conn.sock.shutdown(_socket.SHUT_WR)
             except OSError:
                 pass
 
@@ -150,23 +155,37 @@ class Response:
             self.conn.close()
 
 
+class _SocketReader(io.RawIOBase):
+    """What ``socket.makefile("rb")`` wraps in a BufferedReader, for a ``_socket``; closing
+    it leaves the socket to :meth:`Connection.close`."""
+
+    def __init__(self, sock: _socket.socket) -> None:
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        return self._sock.recv_into(b)
+
+
 class Connection:
     """One HTTP/1.1 connection, opened on first request, reused while kept alive."""
 
     def __init__(self, endpoint: Endpoint, timeout: float | None = None) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
-        self.sock: socket.socket | None = None
+        self.sock: _socket.socket | None = None
         self.rfile: Any = None
 
     def connect(self) -> None:
         ep = self.endpoint
         if ep.scheme == "unix":
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
             addr: Any = ep.path
         else:
-            sock = socket.socket(socket.AF_INET6 if ":" in ep.host else socket.AF_INET,
-                                 socket.SOCK_STREAM)
+            sock = _socket.socket(_socket.AF_INET6 if ":" in ep.host else _socket.AF_INET,
+                                  _socket.SOCK_STREAM)
             addr = (ep.host, ep.port)
         sock.settimeout(self.timeout)
         try:
@@ -175,7 +194,7 @@ class Connection:
             sock.close()
             raise
         self.sock = sock
-        self.rfile = sock.makefile("rb", buffering=_CHUNK)
+        self.rfile = io.BufferedReader(_SocketReader(sock), _CHUNK)
 
     def close(self) -> None:
         if self.sock is not None:

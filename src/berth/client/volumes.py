@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import builtins
-import json
-from collections.abc import Iterable, Mapping
-from typing import Any
 
-from berth.client.api import Client, path_name
-from berth.client.images import filters_param
+from berth.client import jsoncodec
+from berth.client.api import Client, filters_param, path_name
+
+TYPE_CHECKING = False  # typing, collections.abc and json stay off the CLI's start-up
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
 
 
 class VolumesAPI:
@@ -18,7 +20,7 @@ class VolumesAPI:
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /volumes/create``: ``{Driver, DriverOpts, Labels, Name}``."""
         resp = self.client.request("POST", "/volumes/create", json_body=body)
-        return dict(json.loads(resp.read() or b"{}"))
+        return dict(jsoncodec.loads(resp.read() or b"{}"))
 
     def list(self, filters: Mapping[str, Iterable[str]] | None = None) -> dict[str, Any]:
         """``GET /volumes``: ``{Volumes, Warnings}``."""

@@ -7,13 +7,15 @@ byte for byte against bodies the real CLI sends (tests/unit/cli/test_create_body
 
 from __future__ import annotations
 
-import json
 import os
-from typing import Any
 
 from berth.cli.commands import convert as cv
 from berth.cli.commands import mountflag, runnet
 from berth.cli.commands.ports import parse_publish
+
+TYPE_CHECKING = False  # typing and json stay off the CLI's start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _caps(caps: tuple[str, ...]) -> list[str] | None:
@@ -31,6 +33,8 @@ def _security_opts(opts: tuple[str, ...]) -> list[str] | None:
     """``seccomp=FILE`` is replaced by the file's compacted JSON, as docker does."""
     if not opts:
         return None
+    import json
+
     out = []
     for o in opts:
         key, sep, val = o.partition("=")

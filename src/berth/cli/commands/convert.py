@@ -7,12 +7,13 @@ ulimits, restart policies, key=value lists and env/label files.
 from __future__ import annotations
 
 import os
-import re
 
 from berth.cli.usage import CLIError
 
-_SIZE = re.compile(r"^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$")
-_DUR = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+# patterns, compiled (and cached) by ``re`` on first use: ``re`` (with ``enum``) is not
+# imported when a run line has no size or duration flag
+_SIZE = r"^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$"
+_DUR = r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)"
 _DUR_NS = {"ns": 1, "us": 1000, "µs": 1000, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
            "h": 3600 * 10**9}
 
@@ -29,7 +30,9 @@ def invalid(value: str, flag: str, why: str) -> CLIError:
 
 def ram_in_bytes(s: str) -> int:
     """go-units RAMInBytes: ``100m`` = 100 MiB."""
-    m = _SIZE.match(s)
+    import re
+
+    m = re.match(_SIZE, s)
     if not m:
         raise BadValue(f"invalid size: '{s}'")
     mult = 1024 ** " kmgtp".index((m.group(2) or " ").lower())
@@ -43,8 +46,10 @@ def duration_ns(s: str) -> int:
         sign, text = (-1 if text[0] == "-" else 1), text[1:]
     if text == "0":
         return 0
+    import re
+
     pos, total = 0, 0.0
-    for m in _DUR.finditer(text):
+    for m in re.finditer(_DUR, text):
         if m.start() != pos:
             break
         total += float(m.group(1)) * _DUR_NS[m.group(2)]

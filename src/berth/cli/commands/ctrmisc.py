@@ -161,7 +161,7 @@ def make_events(name: str, path: str, usage: str) -> click.Command:
         from berth.cli.commands.eventsfmt import compile_format, event_line
         from berth.cli.commands.execattach import timestamp
         from berth.client import iter_json_messages
-        from berth.client.images import filters_param
+        from berth.client.api import filters_param
 
         tmpl = compile_format(format)
         q = {"since": timestamp(since) if since else None,

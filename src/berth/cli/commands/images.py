@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from berth._util.units import human_duration, human_size, human_size_precision
 from berth.cli.commands._common import (
@@ -21,7 +19,10 @@ from berth.cli.format.govalues import Context
 from berth.cli.format.listing import render
 from berth.cli.usage import check_args
 
+TYPE_CHECKING = False  # typing is not imported at start-up
 if TYPE_CHECKING:
+    from typing import Any
+
     import click
 
 IMAGE_TABLE = ("table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
@@ -41,6 +42,8 @@ def truncate_id(image_id: str) -> str:
 
 def go_time_string(ts: int) -> str:
     """Go's time.Time.String() in local time: ``2024-05-01 10:00:00 +0000 UTC``."""
+    from datetime import datetime  # only when a template asks for CreatedAt
+
     return datetime.fromtimestamp(ts).astimezone().strftime("%Y-%m-%d %H:%M:%S %z %Z")
 
 
@@ -207,6 +210,8 @@ class HistoryRow(Context):
         return truncate_id(self.h["Id"]) if self.trunc else self.h["Id"]
 
     def CreatedAt(self) -> str:
+        from datetime import datetime
+
         ts = datetime.fromtimestamp(int(self.h.get("Created") or 0)).astimezone()
         text = ts.isoformat(timespec="seconds")
         return text[:-6] + "Z" if text.endswith("+00:00") else text

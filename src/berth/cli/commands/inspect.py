@@ -4,25 +4,30 @@ As in docker's inspect package: no format → a JSON array of the daemon's own b
 indented by four spaces; ``json`` → the same array compacted; otherwise the template
 runs once per object (missing keys are errors).  Failures are collected and reported
 after the output, exit 1; a template that does not parse exits 64.
+
+The bodies (``inspect_any``, ``inspect_containers``, ``inspect_images``) take the option
+dict click builds, so the fast path (``berth.cli.fast``) runs them without click.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-
-import click
-
-from berth.cli.commands._common import globals_of, new_command, value
-from berth.cli.context import out
-from berth.cli.errors import describe
+from berth.cli.context import Globals, out
 from berth.cli.format.jsonindent import compact, indent_array
 from berth.cli.format.template import Template, TemplateError
 from berth.cli.usage import CLIError, check_args
-from berth.client import APIClient
+from berth.client.jsoncodec import loads
 from berth.errdefs import NotFound
 
-Getter = Callable[[str], bytes]
+TYPE_CHECKING = False  # typing and click stay off the fast path's start-up
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    import click
+
+    from berth.client import APIClient
+
+    Getter = Callable[[str], bytes]
 
 
 def inspect_all(refs: tuple[str, ...], fmt: str, get: Getter) -> None:
@@ -40,13 +45,15 @@ def inspect_all(refs: tuple[str, ...], fmt: str, get: Getter) -> None:
         try:
             raw = get(ref)
         except Exception as exc:
+            from berth.cli.errors import describe
+
             errors.append(describe(exc)[0])
             continue
         if tmpl is None:
             raws.append(raw)
             continue
         try:
-            rendered.append(execute_like_go(tmpl, json.loads(raw)) + "\n")
+            rendered.append(execute_like_go(tmpl, loads(raw)) + "\n")
         except TemplateError as exc:
             errors.append(f"template parsing error: {exc}")
     if tmpl is not None:
@@ -97,14 +104,45 @@ def execute_like_go(tmpl: Template, doc: object) -> str:
         return tmpl.execute(doc, missingkey_error=True, funcs={"json": _sorted_json})
 
 
-def make_image_inspect(name: str, path: str, usage: str) -> click.Command:
-    def run(ctx: click.Context, format: str, platform: str | None,
-            args: tuple[str, ...]) -> None:
-        check_args(args, path, usage, min=1)
-        images = globals_of(ctx).client().images
-        inspect_all(args, format, images.inspect_raw)
+def inspect_images(g: Globals, path: str, usage: str, o: dict[str, Any],
+                   args: tuple[str, ...]) -> None:
+    """``image inspect``; ``o``: format, platform."""
+    check_args(args, path, usage, min=1)
+    inspect_all(args, o["format"], g.client().images.inspect_raw)
 
-    return new_command(name, usage, run, [
+
+def inspect_any(g: Globals, path: str, usage: str, o: dict[str, Any],
+                args: tuple[str, ...]) -> None:
+    """``inspect``; ``o``: format, type, size."""
+    check_args(args, path, usage, min=1)
+    kind = o["type"]
+    if kind and kind not in ("container", "image", "network", "volume"):
+        raise CLIError(f'"{kind}" is not a valid value for --type')
+    inspect_all(args, o["format"], _any_object(g.client(), kind, o["size"]))
+
+
+def inspect_containers(g: Globals, path: str, usage: str, o: dict[str, Any],
+                       args: tuple[str, ...]) -> None:
+    """``container inspect``; ``o``: format, size."""
+    check_args(args, path, usage, min=1)
+    ctrs = g.client().containers
+    inspect_all(args, o["format"], lambda ref: ctrs.inspect_raw(ref, o["size"]))
+
+
+def _click_command(name: str, path: str, usage: str, body: Callable[..., None],
+                   params: list[click.Parameter]) -> click.Command:
+    from berth.cli.commands._common import globals_of, new_command
+
+    def run(ctx: click.Context, args: tuple[str, ...], **o: Any) -> None:
+        body(globals_of(ctx), path, usage, o, args)
+
+    return new_command(name, usage, run, params)
+
+
+def make_image_inspect(name: str, path: str, usage: str) -> click.Command:
+    from berth.cli.commands._common import value
+
+    return _click_command(name, path, usage, inspect_images, [
         value(["-f", "--format"], "Format output using a custom template", default=""),
         value(["--platform"], "Inspect a specific platform of the multi-platform image"),
     ])
@@ -134,14 +172,11 @@ def _any_object(client: APIClient, kind: str | None, size: bool = False) -> Gett
 
 
 def make_inspect(name: str, path: str, usage: str) -> click.Command:
-    def run(ctx: click.Context, format: str, type: str | None, size: bool,
-            args: tuple[str, ...]) -> None:
-        check_args(args, path, usage, min=1)
-        if type and type not in ("container", "image", "network", "volume"):
-            raise CLIError(f'"{type}" is not a valid value for --type')
-        inspect_all(args, format, _any_object(globals_of(ctx).client(), type, size))
+    import click
 
-    return new_command(name, usage, run, [
+    from berth.cli.commands._common import value
+
+    return _click_command(name, path, usage, inspect_any, [
         value(["-f", "--format"], "Format output using a custom template", default=""),
         value(["--type"], "Return JSON for specified type"),
         click.Option(["-s", "--size"], is_flag=True,
@@ -150,12 +185,11 @@ def make_inspect(name: str, path: str, usage: str) -> click.Command:
 
 
 def make_container_inspect(name: str, path: str, usage: str) -> click.Command:
-    def run(ctx: click.Context, format: str, size: bool, args: tuple[str, ...]) -> None:
-        check_args(args, path, usage, min=1)
-        ctrs = globals_of(ctx).client().containers
-        inspect_all(args, format, lambda ref: ctrs.inspect_raw(ref, size))
+    import click
 
-    return new_command(name, usage, run, [
+    from berth.cli.commands._common import value
+
+    return _click_command(name, path, usage, inspect_containers, [
         value(["-f", "--format"], "Format output using a custom template", default=""),
         click.Option(["-s", "--size"], is_flag=True, help="Display total file sizes"),
     ])

@@ -8,11 +8,13 @@ them as pflag does (``invalid argument "…" for "--mount" flag: …``).
 
 from __future__ import annotations
 
-import csv
 import os
-from typing import Any
 
 from berth.cli.commands import convert as cv
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _BOOLS = {"1": True, "t": True, "T": True, "true": True, "TRUE": True, "True": True,
           "0": False, "f": False, "F": False, "false": False, "FALSE": False, "False": False}
@@ -37,6 +39,8 @@ def _abs(path: str) -> str:
 
 def parse(value: str) -> dict[str, Any]:
     """One ``--mount`` value → its ``mount.Mount`` JSON (Go field order, omitempty)."""
+    import csv  # only for --mount: not at start-up
+
     try:
         fields = next(csv.reader([value]), None)
     except csv.Error as e:

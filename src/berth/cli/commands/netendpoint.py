@@ -7,7 +7,9 @@ for run when no address was asked for.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def endpoint_settings(ipam: dict[str, Any] | None = None, links: list[str] | None = None,

@@ -3,10 +3,11 @@ for ``ps`` and ``port``."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from berth.cli.usage import CLIError
+
+TYPE_CHECKING = False  # typing and re stay off the CLI's start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _range(s: str) -> list[int]:
@@ -52,12 +53,12 @@ def parse_publish(publish: tuple[str, ...], expose: tuple[str, ...]
     return dict(sorted(exposed.items())), dict(sorted(bindings.items()))
 
 
-_DIGITS = re.compile(r"(\d+)")
-
-
 def natural_key(text: str) -> list[tuple[int, int, str]]:
     """sortorder.NaturalLess: runs of digits compare by value, the rest as text."""
-    return [(0, int(p), p) if p.isdigit() else (1, 0, p) for p in _DIGITS.split(text) if p]
+    import re
+
+    return [(0, int(p), p) if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text)
+            if p]
 
 
 def _join_host(ip: str, port: int) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import TYPE_CHECKING, Any
 
 from berth._util.units import human_size_precision
 from berth.cli.commands._common import globals_of, parse_filters
@@ -14,8 +12,12 @@ from berth.cli.context import Globals, out
 from berth.cli.format.govalues import Context
 from berth.cli.format.listing import render
 from berth.cli.usage import CLIError, check_args, flag_error
+from berth.client.jsoncodec import dumps_compact
 
+TYPE_CHECKING = False  # typing, collections.abc and json stay off the CLI's start-up
 if TYPE_CHECKING:
+    from typing import Any
+
     import click
 
 PS_TABLE = ("table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
@@ -36,7 +38,7 @@ def ellipsis(s: str, n: int) -> str:
 
 def go_quote(s: str) -> str:
     """strconv.Quote for ordinary text (JSON escapes are close enough for commands)."""
-    return json.dumps(s, ensure_ascii=False)
+    return dumps_compact(s)  # json.dumps(s, ensure_ascii=False)
 
 
 class ContainerRow(Context):

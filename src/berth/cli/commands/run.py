@@ -10,11 +10,13 @@ could not be invoked / was not found (docker's rule on the daemon's message).
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
 
 from berth.cli.usage import PROG, CLIError, arg_error
 
+TYPE_CHECKING = False  # typing is not imported at start-up
 if TYPE_CHECKING:
+    from typing import Any
+
     import click
 
 

@@ -6,8 +6,7 @@ words conversion errors as pflag does (``invalid argument "x" for "-m, --memory"
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # typing is not imported at start-up
 if TYPE_CHECKING:
     import click
 

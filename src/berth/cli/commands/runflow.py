@@ -6,9 +6,8 @@ imported by other commands except ``start -a`` (which reuses :func:`attach_and_s
 
 from __future__ import annotations
 
-import signal
+import _signal  # not ``signal``: that one builds enums (``enum`` costs ~2 ms at start-up)
 import sys
-from typing import TYPE_CHECKING, Any
 
 from berth import errdefs
 from berth.cli import tty
@@ -16,7 +15,10 @@ from berth.cli.commands import containerspec, runnet
 from berth.cli.commands.run import invoke_status, print_warnings, run_error
 from berth.cli.usage import CLIError
 
+TYPE_CHECKING = False  # typing is not imported at start-up
 if TYPE_CHECKING:
+    from typing import Any
+
     from berth.client import APIClient
 
 
@@ -156,12 +158,22 @@ def _run(c: APIClient, o: dict[str, Any], body: dict[str, Any], cid: str, path: 
 
 
 def wait_status(waiter: Any) -> int:
-    """The exit status from a wait answer ({"StatusCode", "Error"})."""
-    import json
+    """The exit status from a wait answer ({"StatusCode", "Error"}).
 
-    data = waiter.read()
+    The answer is the first JSON value, taken as soon as it is complete: docker's CLI
+    decodes one value and does not wait for the chunked body's end either.
+    """
+    from berth.client.jsoncodec import first_value, loads
+
+    data, doc = b"", None
+    while doc is None:
+        chunk = waiter.read1()
+        if not chunk:
+            doc = loads(data) if data.strip() else {}
+            break
+        data += chunk
+        doc = first_value(data)
     waiter.close()
-    doc = json.loads(data) if data.strip() else {}
     err = (doc.get("Error") or {}).get("Message")
     if err:
         sys.stderr.write(f"{err}\n")
@@ -184,23 +196,24 @@ _PROXIED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIG
 def _signals(c: APIClient, cid: str, use_tty: bool, proxy: bool) -> Any:
     """Forward signals (docker's sig-proxy) and resize on SIGWINCH; returns an undo."""
     saved: dict[int, Any] = {}
+    names = {getattr(_signal, name): name[3:] for name in _PROXIED}
 
     def forward(signum: int, _frame: Any) -> None:
         try:
-            if signum == signal.SIGWINCH and use_tty:
+            if signum == _signal.SIGWINCH and use_tty:
                 _resize(c, cid)
             if proxy:
-                c.containers.kill(cid, signal.Signals(signum).name[3:])
+                c.containers.kill(cid, names[signum])
         except (errdefs.BerthError, OSError):
             pass
 
     for name in _PROXIED:
         if proxy or (name == "SIGWINCH" and use_tty):
-            num = getattr(signal, name)
-            saved[num] = signal.signal(num, forward)
+            num = getattr(_signal, name)
+            saved[num] = _signal.signal(num, forward)
 
     def restore() -> None:
         for num, handler in saved.items():
-            signal.signal(num, handler)
+            _signal.signal(num, handler)
 
     return restore

@@ -10,13 +10,14 @@ with docker's words (status 125).
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from berth.cli.commands.netendpoint import endpoint_settings
 from berth.cli.usage import CLIError
 
-_MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
+TYPE_CHECKING = False  # typing and re stay off the CLI's start-up
+if TYPE_CHECKING:
+    from typing import Any
+
+_MAC = r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$"  # re.match's cache
 _ADVANCED_KEYS = ("name", "alias", "ip", "ip6", "mac-address", "link-local-ip", "driver-opt",
                   "gw-priority")
 
@@ -59,10 +60,16 @@ def _advanced(spec: str) -> tuple[str, dict[str, Any]]:
     return name, fields
 
 
+def _mac_ok(mac: str) -> bool:
+    import re
+
+    return re.match(_MAC, mac) is not None
+
+
 def problem(o: dict[str, Any]) -> str | None:
     """What docker refuses in these flags before sending anything (its message), or None."""
     mac = o.get("mac_address") or ""
-    if mac and not _MAC.match(mac):
+    if mac and not _mac_ok(mac):
         return f"{mac} is not a valid mac address"
     try:
         specs = [_advanced(s) for s in o["network"]]

@@ -7,14 +7,16 @@ prints ``REPOSITORY``.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from typing import Any
-
 from berth.cli.format.govalues import NO_VALUE, go_json, go_str, truth
 from berth.cli.format.template_lex import TemplateError
 
-Func = Callable[..., Any]
+TYPE_CHECKING = False  # typing is not imported at start-up
+if TYPE_CHECKING:
+    import re
+    from collections.abc import Callable
+    from typing import Any
+
+    Func = Callable[..., Any]
 
 
 def _index(item: Any, *keys: Any) -> Any:
@@ -82,11 +84,13 @@ def go_sprintln(*args: Any) -> str:
     return " ".join(go_str(a) for a in args) + "\n"
 
 
-_VERB = re.compile(r"%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
+_VERB = r"%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])"  # ``re`` is imported on first use
 
 
 def go_sprintf(fmt: str, *args: Any) -> str:
     """fmt.Sprintf for the common verbs (%s %v %d %q %x %X %f %e %g %t %c %%)."""
+    import re
+
     queue = list(args)
 
     def conv(m: re.Match[str]) -> str:
@@ -97,7 +101,7 @@ def go_sprintf(fmt: str, *args: Any) -> str:
             return f"%!{verb}(MISSING)"
         return _pad(_verb(verb, queue.pop(0), prec), flags, width)
 
-    out = _VERB.sub(conv, fmt)
+    out = re.sub(_VERB, conv, fmt)
     if queue:
         out += "%!(EXTRA " + ", ".join(f"{type(a).__name__}={go_str(a)}" for a in queue) + ")"
     return out
@@ -140,6 +144,8 @@ def _join(items: Any, sep: str) -> str:
 
 
 def _title(s: str) -> str:
+    import re
+
     return re.sub(r"(^|[^\w'])(\w)", lambda m: m.group(1) + m.group(2).upper(), s)
 
 

@@ -8,9 +8,13 @@ slices as ``[a b]``.
 
 from __future__ import annotations
 
-import json
 import math
-from typing import Any
+
+from berth.client.jsoncodec import dumps_compact
+
+TYPE_CHECKING = False  # typing and json stay off the CLI's start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class NoValue:
@@ -90,7 +94,7 @@ def go_json(v: Any, escape_html: bool = False) -> str:
         return go_json(v.to_json(), escape_html=True)
     if isinstance(v, NoValue):
         v = None
-    text = json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=_default)
+    text = dumps_compact(v, default=_default)
     if escape_html:
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

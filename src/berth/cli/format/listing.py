@@ -8,12 +8,14 @@ literally in the format are unescaped, as docker does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-
 from berth.cli.format.gofuncs import HEADER_FUNCS
 from berth.cli.format.govalues import Context
 from berth.cli.format.tabwriter import tabwrite
 from berth.cli.format.template import Template, TemplateError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 TABLE = "table"
 JSON = "json"

@@ -7,13 +7,17 @@ mirrors Go's ``missingkey=error`` option (docker's inspect fallback uses it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from berth.cli.format.gofuncs import FUNCS, Func
+from berth.cli.format.gofuncs import FUNCS
 from berth.cli.format.govalues import NO_VALUE, Context, NoValue, go_str, go_type, truth
 from berth.cli.format.template_lex import TemplateError
 from berth.cli.format.template_parse import Block, Command, Node, Operand, Pipeline, parse
+
+TYPE_CHECKING = False  # typing is not imported at start-up
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from berth.cli.format.gofuncs import Func
 
 __all__ = ["Template", "TemplateError"]
 
