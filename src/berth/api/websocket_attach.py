@@ -17,7 +17,8 @@ import asyncio
 import contextlib
 import logging
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
+from aiohttp.web import WSMsgType
 
 from berth import errdefs
 from berth._util import stdcopy

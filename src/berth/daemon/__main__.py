@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 
@@ -29,6 +28,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"berthd: {exc.message}", file=sys.stderr)
         return 1
     _setup_logging(cfg)
+    from . import lean
+
+    lean.block_ssl()  # before asyncio: it imports ssl when it can
+    lean.lazy_aiohttp()
+    lean.pure_python_frozenlist()
+    import asyncio
+
     from .server import serve
 
     try:

@@ -18,6 +18,7 @@ from aiohttp import web
 from berth.api import Backends, make_app
 from berth.api.server import Host, listen, parse_host, remove_sockets
 
+from . import memtrim
 from .config import DaemonConfig
 from .containers import ContainerSide
 from .containers import start as start_containers
@@ -57,7 +58,10 @@ async def serve(cfg: DaemonConfig, ready: asyncio.Event | None = None) -> None:
         bus = EventBus()
         bus.bind(loop)
         backends, svc, side = await _compose(cfg, bus)
-        runner = web.AppRunner(make_app(backends), handler_cancellation=True,
+        idle = memtrim.IdleTrim(loop)
+        app = make_app(backends)
+        app.middlewares.append(idle.middleware)
+        runner = web.AppRunner(app, handler_cancellation=True,
                                access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
         await runner.setup()
         stop = asyncio.Event()
@@ -69,9 +73,11 @@ async def serve(cfg: DaemonConfig, ready: asyncio.Event | None = None) -> None:
                 log.info("API listen on %s", h)
             if ready is not None:
                 ready.set()
+            memtrim.after_startup()
             await stop.wait()
             log.info("shutting down")
         finally:
+            idle.close()
             bus.close()
             await runner.cleanup()
             remove_sockets(hosts)

@@ -9,9 +9,12 @@ Unknown syscall names are skipped, as runc does: profiles list syscalls of every
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+
+# _blake2 is built into CPython; hashlib would load OpenSSL (~3.5 MiB RSS) into the spawner
+# and into every create/exec child only to name a cache file.
+from _blake2 import blake2b
 from pathlib import Path
 
 from berth.errdefs import InvalidArgument, NotImplementedYet
@@ -103,7 +106,7 @@ def check_flags(flags: Any, field: str = f"{F}.flags") -> int:
 def _key(profile: dict[str, Any]) -> str:
     canon = json.dumps(profile, sort_keys=True, separators=(",", ":"))
     salt = f"{sc.version()}|{os.uname().machine}|"
-    return hashlib.sha256((salt + canon).encode()).hexdigest()
+    return blake2b((salt + canon).encode(), digest_size=32).hexdigest()
 
 
 def compile_filter(seccomp: dict[str, Any], cache_dir: Path | None = None) -> bytes:
