@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from berth.monitor import client, records
-from berth.monitor.spawner import start_spawner
+from berth.monitor.spawnclient import start_spawner
 from berth.testing.bundle import make_bundle, read_config
 from berth.testing.rootfs import make_busybox_rootfs
 

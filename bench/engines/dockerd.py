@@ -1,22 +1,25 @@
 """A private dockerd (with the containerd it supervises) for the reference rows.
 
-Started with ``--bridge none --iptables=false --ip6tables=false --ip-masq=false``: no row
-here needs docker's bridge network (``run`` rows use ``--network none``), and these flags keep
-dockerd from touching the host's firewall, which other people's tests on this machine rely on
-and which a ruleset snapshot/restore could clobber under them. A row that needs the bridge must
-start dockerd with ``network=True``, which snapshots ``nft list ruleset`` and restores it after.
+Started with ``--bridge none --iptables=false --ip6tables=false --ip-masq=false`` for the
+``--network none`` rows: these flags keep dockerd from touching the host's firewall, which
+other people's tests on this machine rely on and which a snapshot/restore could clobber under
+them. A row that needs the bridge must start dockerd with ``network=True``: it gets the
+bench's own bridge (``bench.engines.bridge``, not ``docker0``, which any ``--bridge none``
+dockerd deletes when it starts) and its iptables tables are snapshotted and restored after.
 Containers' cgroups go under ``berth-bench-docker`` so they can be found and removed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
 from bench.core import Unavailable
+from bench.engines.bridge import BenchBridge
 from bench.engines.firewall import RulesetSnapshot
 from bench.proc import (
     CommandFailed,
@@ -28,6 +31,7 @@ from bench.proc import (
     wait_ready,
 )
 
+log = logging.getLogger("bench")
 CGROUP_PARENT = "berth-bench-docker"
 KEY_JSON = Path("/etc/docker/key.json")
 
@@ -41,6 +45,7 @@ class Dockerd:
         self.network = network
         self.proc: subprocess.Popen[bytes] | None = None
         self._firewall: RulesetSnapshot | None = None
+        self._bridge: BenchBridge | None = None
         self._key_existed = KEY_JSON.exists()
         self.client = shutil.which("docker") or ""
         self.env = {**os.environ, "DOCKER_CONFIG": str(root / "client")}
@@ -57,12 +62,16 @@ class Dockerd:
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "daemon.json").write_text("{}\n")
         if self.network:
+            self._bridge = BenchBridge()
+            bridge = self._bridge.open()
             self._firewall = RulesetSnapshot.take()
         args = [binary, "-H", f"unix://{self.sock}", "--data-root", str(self.root / "data"),
                 "--exec-root", str(self.root / "exec"), "--pidfile", str(self.root / "docker.pid"),
                 "--config-file", str(self.root / "daemon.json"), "--cgroup-parent", CGROUP_PARENT,
                 "--log-level", "error", "--storage-driver", "overlay2"]
-        if not self.network:
+        if self.network:
+            args += ["--bridge", bridge]
+        else:
             args += ["--bridge", "none", "--iptables=false", "--ip6tables=false",
                      "--ip-masq=false"]
         log = (self.root / "dockerd.log").open("wb")
@@ -84,7 +93,8 @@ class Dockerd:
         run(self.cli("import", str(tarball), ref), env=self.env)
 
     def close(self) -> None:
-        """Remove containers, stop the daemons, restore the firewall, delete every root."""
+        """Remove containers, stop the daemons, restore the firewall, delete the bridge and
+        every root."""
         try:
             if self.proc and self.proc.poll() is None:
                 ids = run(self.cli("ps", "-aq"), env=self.env, check=False).stdout.split()
@@ -92,11 +102,17 @@ class Dockerd:
                     run(self.cli("rm", "-f", *ids), env=self.env, check=False)
                 stop(self.proc)
         finally:
-            if self._firewall:
-                self._firewall.restore()
-            remove_tree(self.root)
-            remove_cgroups(CGROUP_PARENT)
-            self._clean_etc()
+            try:
+                if self._firewall:
+                    self._firewall.restore()
+            except subprocess.CalledProcessError as e:  # the rest of the clean-up still runs
+                log.warning("docker: iptables tables not restored: %s", e.stderr.strip())
+            finally:
+                if self._bridge:
+                    self._bridge.close()
+                remove_tree(self.root)
+                remove_cgroups(CGROUP_PARENT)
+                self._clean_etc()
 
     def _clean_etc(self) -> None:
         """dockerd 20.10 writes /etc/docker/key.json (no flag moves it); remove it if new."""

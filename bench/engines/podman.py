@@ -8,6 +8,9 @@
   nproc capped at 32768: conmon runs with that hard RLIMIT_NPROC, and runc cannot go above it.
 - crun refuses hybrid cgroup mode (the cgroup2 mount holds hugetlb), so podman uses runc.
 - Containers' cgroups go under ``berth-bench-podman``.
+- Podman 4.3's CNI bridge ``cni-podman0`` (10.88.0.1/16) stays on the host after its last
+  container; ``close`` deletes it once no veth is attached to it (another podman's containers
+  keep it).
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import subprocess
 from pathlib import Path
 
 from bench.core import Unavailable
 from bench.proc import remove_cgroups, remove_tree, run
 
 CGROUP_PARENT = "berth-bench-podman"
+CNI_BRIDGE = "cni-podman0"
 
 
 CONMON_NPROC = 32768
@@ -92,3 +97,13 @@ class Podman:
             run(self.cli("rm", "-af", "-t", "0"), env=self.env, check=False, timeout=120)
         remove_tree(self.root)
         remove_cgroups(CGROUP_PARENT)
+        remove_idle_bridge(CNI_BRIDGE)
+
+
+def remove_idle_bridge(name: str) -> None:
+    """Delete bridge ``name`` when it exists and has no port."""
+    ports = subprocess.run(["ip", "-o", "link", "show", "master", name], capture_output=True,
+                           text=True, check=False)
+    if ports.returncode == 0 and not ports.stdout.strip():
+        subprocess.run(["ip", "link", "del", "dev", name, "type", "bridge"], capture_output=True,
+                       check=False)

@@ -81,8 +81,9 @@ class MemoryPerContainer(Row):
     notes = (f"per container = sum over {N} containers / {N}; monitor = parent of the "
              "container's init (berth monitor, containerd-shim-runc-v2, conmon) + its host-pidns "
              "descendants; daemon growth = daemon tree PSS after - before, monitors left out. "
-             "berth's monitors are the spawner's children (below berthd): pages they share "
-             "with it move PSS out of the daemon tree (growth can be negative), so read total")
+             "berth's monitors are native programs exec'd by children of its spawner (below "
+             "berthd), so they share little with the daemon tree; its growth can still be "
+             "slightly negative (noise), so read total")
 
     def setup(self, ctx: Context) -> dict[str, str]:
         self.clis: dict[str, Cli]

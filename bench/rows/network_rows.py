@@ -2,7 +2,9 @@
 
 ``run_rm_bridge`` is ``run_rm_true`` without ``--network none``: the difference between the
 two is what a container's network (namespace, veth, address, NAT rules) costs per run.
-docker runs on a second private dockerd that has its bridge (firewall restored after).
+docker runs on a second private dockerd bridged on the bench's own ``berthbench0`` (not
+``docker0``, which any ``--bridge none`` dockerd deletes as it starts; see engines/bridge.py),
+its iptables tables restored after.
 
 ``published_port`` serves a small file with busybox ``httpd`` in a container and drives it
 with ``wrk`` (Debian's, installed by ``--install``) for 3 s: once through a port published
