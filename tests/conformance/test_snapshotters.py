@@ -21,6 +21,7 @@ from berth.mount import mount_all, unmount_all
 from berth.snapshots import Kind, NativeSnapshotter, OverlaySnapshotter
 from berth.snapshots._base import DirSnapshotter
 from berth.snapshots._metastore import MetaStore
+from berth.testing.waiting import wait_for
 
 ROOT = os.geteuid() == 0
 needs_root = [pytest.mark.root, pytest.mark.skipif(not ROOT, reason="needs root")]
@@ -85,7 +86,9 @@ def test_lifecycle(sn: DirSnapshotter) -> None:
     sn.remove("v")
     sn.remove("sha256:l1")
     assert keys(sn) == {}
-    assert os.listdir(sn.root / "snapshots") == []
+    # the directories are renamed to .rm-<id> at once and deleted in the background
+    assert all(n.startswith(".rm-") for n in os.listdir(sn.root / "snapshots"))
+    wait_for(lambda: os.listdir(sn.root / "snapshots") == [], 10, "the trash emptied")
 
 
 def test_bad_requests_change_nothing(sn: DirSnapshotter) -> None:

@@ -1,11 +1,14 @@
-"""Small durable-filesystem helpers: fsync a directory, write a file atomically, flock."""
+"""Small durable-filesystem helpers: fsync a directory, write a file atomically, flock,
+and remove a tree off the caller's path (``remove_later``)."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import os
+import queue
 import shutil
+import threading
 from pathlib import Path
 
 from berth.errdefs import Unavailable
@@ -57,6 +60,52 @@ def remove_tree(path: Path) -> None:
     else:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
+
+
+TRASH_PREFIX = ".rm-"
+_trash: queue.SimpleQueue[Path] | None = None
+_trash_lock = threading.Lock()
+
+
+def remove_later(path: Path, *, renamed: bool = False) -> None:
+    """Rename ``path`` to a ``.rm-`` sibling now and delete that tree on a background
+    thread: a removal answers without walking the tree (a container's removal spent
+    most of its time in rmtree). ``renamed``: ``path`` is such a trash name already.
+    A crash or exit before the thread is done leaves the ``.rm-`` tree: the owner of the
+    directory sweeps those when it starts (``sweep_trash``)."""
+    global _trash
+    if not renamed:
+        trash = path.with_name(TRASH_PREFIX + path.name)
+        try:
+            os.rename(path, trash)
+        except FileNotFoundError:
+            return
+        except OSError:  # e.g. a stale trash of the same name: remove in place
+            remove_tree(path)
+            return
+        path = trash
+    with _trash_lock:
+        if _trash is None:
+            _trash = queue.SimpleQueue()
+            threading.Thread(target=_empty_trash, args=(_trash,), name="berth-trash",
+                             daemon=True).start()
+    _trash.put(path)
+
+
+def _empty_trash(q: queue.SimpleQueue[Path]) -> None:
+    while True:
+        remove_tree(q.get())
+
+
+def sweep_trash(parent: Path) -> None:
+    """Remove the ``.rm-`` trees ``remove_later`` left in ``parent`` (start-up)."""
+    try:
+        entries = list(parent.iterdir())
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        if entry.name.startswith(TRASH_PREFIX):
+            remove_tree(entry)
 
 
 def pid_alive(pid: int) -> bool:

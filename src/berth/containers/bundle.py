@@ -77,8 +77,9 @@ def release(rec: dict[str, Any], rootfs: Path, networks: Networks, volumes: Volu
 
 
 def spawn_request(rec: dict[str, Any], state_dir: Path, runtime_root: Path,
-                  seccomp_cache: Path | None = None) -> dict[str, Any]:
-    """The spawner's request for this container (docs/design/containers.md)."""
+                  seccomp_cache: Path | None = None, start: bool = False) -> dict[str, Any]:
+    """The spawner's request for this container (docs/design/containers.md); ``start``:
+    the monitor starts the container as soon as it is created."""
     cfg, log_cfg = rec["Config"], rec["HostConfig"]["LogConfig"]
     opts = log_cfg.get("Config") or {}
     return {
@@ -92,4 +93,5 @@ def spawn_request(rec: dict[str, Any], state_dir: Path, runtime_root: Path,
         # (CopyStreams: CloseStdin && !TTY): a detach from `run -it` keeps it running
         "stdin_once": bool(cfg.get("StdinOnce")) and not cfg.get("Tty"),
         "seccomp_cache": str(seccomp_cache) if seccomp_cache else None,
+        "start": start,
     }

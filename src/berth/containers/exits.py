@@ -15,6 +15,7 @@ import contextlib
 import time
 from typing import Any
 
+from berth._util.fsutil import sweep_trash
 from berth.errdefs import BerthError
 from berth.monitor import client as mclient
 
@@ -194,6 +195,7 @@ class Exits(ServiceBase):
         """Snapshots and holds of containers without a record (a create that never wrote
         one, a removal whose hold deletion a power loss rolled back); the snapshot keys
         left."""
+        sweep_trash(self.exec_root / "containers")  # state dirs a removal left
         known = {r["ID"] for r in self.store}
         keys = set()
         for info in list(self.snapshotter.walk()):

@@ -2,6 +2,8 @@
 
 start: mount + bundle (thread) → spawner (monitor created, init blocked) → connect the
 attachers that registered before start → monitor ``start`` → record running → watcher.
+With no attacher registered the spawn request says ``start`` and the monitor's set-up
+releases the init itself (its reply says ``started``): no ``start`` op.
 A failed creation keeps the container in its state with docker's ``ExitCode`` (127/126
 for a missing or non-executable command) and ``Error``, and raises moby's message.
 """
@@ -47,10 +49,12 @@ class Lifecycle(Exits):
                 if rec["HostConfig"].get("AutoRemove"):  # moby: wait=removed must fire
                     await self._remove_failed(cid)
                 raise
-            await self._spawn(rec)
+            # nobody attached yet: the monitor starts the container as it creates it
+            reply = await self._spawn(rec, start=cid not in self._pending_attach)
             await self._connect_attachers(cid)
             try:
-                pid = await mclient.start(self.sock(cid))
+                pid = (int(reply["pid"]) if reply.get("started") else
+                       await mclient.start(self.sock(cid)))
             except BaseException:
                 self.watch(cid)  # the monitor records whatever became of the init
                 raise
@@ -67,17 +71,19 @@ class Lifecycle(Exits):
         finally:
             self._starting.discard(cid)
 
-    async def _spawn(self, rec: dict[str, Any]) -> None:
+    async def _spawn(self, rec: dict[str, Any], start: bool) -> dict[str, Any]:
+        """The spawner's ok reply (``started``: the container runs already); a failed
+        creation is recorded and raised."""
         cid = rec["ID"]
         req = bundle.spawn_request(rec, self.state_dir(cid), self.runtime_root,
-                                   self.seccomp_cache)
+                                   self.seccomp_cache, start=start)
         try:
             reply = await self.spawner.spawn(req)
         except BerthError as e:
             reply = {"ok": False, "error": e.message,
                      "exit_code": getattr(e, "exit_code", 128)}
         if reply.get("ok"):
-            return
+            return reply
         await self.bind_loop().run_in_executor(None, self.release_start, rec)
         code = int(reply.get("exit_code") or 128)
         msg = f"failed to create task for container: {reply.get('error', 'unknown error')}"

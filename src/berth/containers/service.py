@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from berth._util.fsutil import remove_tree
+from berth._util.fsutil import remove_later, remove_tree
 from berth.errdefs import BerthError, Conflict, InvalidArgument, NotImplementedYet
 from berth.runtime import pause as rt_pause
 from berth.runtime import resume as rt_resume
@@ -153,7 +153,7 @@ class ContainerService(HealthMixin, Lifecycle, Extras, Stats, Updates, ArchiveOp
             if "not found" not in e.message.lower() and "no such" not in e.message.lower():
                 raise
         self.images.db.remove_holds(f"container/{cid}", durable=False)
-        remove_tree(self.state_dir(cid))
+        remove_later(self.state_dir(cid))
         self.store.drop(cid)
 
     # -- read ------------------------------------------------------------------------------

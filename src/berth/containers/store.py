@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from berth._util.fsutil import remove_tree, write_atomic
+from berth._util.fsutil import TRASH_PREFIX, remove_later, remove_tree, write_atomic
 from berth.errdefs import BerthError, Conflict, NotFound
 
 from . import names
@@ -60,6 +60,9 @@ class Store:
         """Read every record; drop directories a crashed create left without one."""
         self.root.mkdir(parents=True, exist_ok=True)
         for d in sorted(self.root.iterdir()):
+            if d.name.startswith(TRASH_PREFIX):  # a removal's tree, not yet deleted
+                remove_tree(d)
+                continue
             path = d / "config.v2.json"
             try:
                 rec = json.loads(path.read_bytes())
@@ -156,15 +159,15 @@ class Store:
             self._names[full] = rec["ID"]
 
     def drop(self, cid: str) -> None:
-        """Forget a container and delete its directory (record last-but-one: the rename
-        of config.v2.json away makes the removal atomic for the next load)."""
+        """Forget a container and delete its directory (the record first: the next load
+        never sees a half-deleted container; the tree goes on a background thread)."""
         with self.lock:
             rec = self._recs.pop(cid, None)
             if rec is not None:
                 self._names.pop(rec["Name"], None)
         d = self.dir(cid)
         (d / "config.v2.json").unlink(missing_ok=True)
-        remove_tree(d)
+        remove_later(d)
 
     def get(self, ref: str) -> dict[str, Any]:
         """The record ``ref`` names: full ID, name, or unique ID prefix."""

@@ -1,23 +1,21 @@
-"""Runtime work in throwaway children of the monitor (memory: docs/design/monitor.md).
+"""Runtime work in throwaway children of a Python monitor (memory: docs/design/monitor.md).
 
-Every call into ``berth.runtime`` a Python monitor makes (a container's ``create``, an
-exec's process) runs in a child the monitor forks and reaps at once (``call``): the
-runtime's code walks many objects, and each refcount write would copy a page the monitor
-shares with the spawner. In a child those copies die with it. (A container's ``start``
-and clean-up are the native monitor's: ``native/exit.c``, ``helper``.)
+An exec monitor stays Python for its process's life, so its calls into ``berth.runtime``
+(the exec'd process, a clean-up ``delete``) run in a child it forks and reaps at once
+(``call``): the runtime's code walks many objects, and each refcount write would copy a
+page the monitor shares with the spawner. In a child those copies die with it. A
+container's monitor calls ``create`` in its own set-up process instead
+(``monitor.Setup``): that process execve's berth-monitor right after, which drops every
+copied page, and one fork fewer is 3-5 ms off each start. (A container's ``start`` and
+clean-up are the native monitor's: ``native/exit.c``, ``helper``.)
 
 The child writes one JSON line (``{"ok": true, "result": …}`` or an error reply, see
 ``records.error_reply``) to a pipe and exits; the parent waits for the exit first and
-then reads what is in the pipe (the container's init, forked from the child, holds a copy
-of the write end until it execs, so EOF cannot be waited for). Results stay small (well
-under the pipe's 64 KiB), so the child never blocks writing them. The monitor is a child
-subreaper: an init created here is re-parented to it when this child exits.
+then reads what is in the pipe (a process forked from the child holds a copy of the
+write end until it execs, so EOF cannot be waited for). Results stay small (well under
+the pipe's 64 KiB), so the child never blocks writing them. The monitor is a child
+subreaper: a process created here is re-parented to it when this child exits.
 
-``reap=False`` (a container's ``create``, on the spawn's path): the parent returns once
-the whole line is in, without waiting for the child's exit (tearing down its
-copy-on-write address space took 1-2 ms); a child that dies without a line is still
-waited for. The unreaped child is reaped later by berth-monitor (it reaps every child),
-or by pid 1 if the set-up fails and exits.
 """
 
 from __future__ import annotations
@@ -36,9 +34,8 @@ if TYPE_CHECKING:
 MAX_RESULT = 1 << 15
 
 
-def call(fn: Callable[..., Any], *args: Any, reap: bool = True) -> dict[str, Any]:
-    """``fn(*args)`` in a forked child: ``{"ok": True, "result": r}`` or an error reply.
-    ``reap=False``: return as soon as the result line is in (module doc)."""
+def call(fn: Callable[..., Any], *args: Any) -> dict[str, Any]:
+    """``fn(*args)`` in a forked child: ``{"ok": True, "result": r}`` or an error reply."""
     r, w = os.pipe2(os.O_CLOEXEC)
     try:
         pid = os.fork()
@@ -49,17 +46,15 @@ def call(fn: Callable[..., Any], *args: Any, reap: bool = True) -> dict[str, Any
     if pid == 0:
         _run(w, fn, args)
     os.close(w)
-    status = 0
+    data = b""
     try:
-        data = b"" if reap else _line_or_exit(r, pid)
-        if not data.endswith(b"\n"):
-            _, status = os.waitpid(pid, 0)
-            os.set_blocking(r, False)
-            try:
-                while chunk := os.read(r, 1 << 16):
-                    data += chunk
-            except BlockingIOError:
-                pass
+        _, status = os.waitpid(pid, 0)
+        os.set_blocking(r, False)
+        try:
+            while chunk := os.read(r, 1 << 16):
+                data += chunk
+        except BlockingIOError:
+            pass
     finally:
         os.close(r)
     line = data.partition(b"\n")[0]
@@ -70,28 +65,6 @@ def call(fn: Callable[..., Any], *args: Any, reap: bool = True) -> dict[str, Any
            else f"exit status {os.waitstatus_to_exitcode(status)}")
     return {"ok": False, "kind": "Unavailable", "exit_code": 125,
             "error": f"the monitor's runtime helper died ({how})"}
-
-
-def _line_or_exit(r: int, pid: int) -> bytes:
-    """What the child wrote, once a whole line is in or the child has exited."""
-    import select
-    pidfd = os.pidfd_open(pid)
-    try:
-        poller = select.poll()
-        poller.register(r, select.POLLIN)
-        poller.register(pidfd, select.POLLIN)
-        data = b""
-        while True:
-            ready = dict(poller.poll())
-            if r in ready:
-                chunk = os.read(r, 1 << 16)
-                data += chunk
-                if not chunk or data.endswith(b"\n"):  # one line, written last: whole
-                    return data
-            elif pidfd in ready:
-                return data  # exited without a (whole) line: the caller drains and waits
-    finally:
-        os.close(pidfd)
 
 
 def _run(w: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:

@@ -73,7 +73,9 @@ def argv(s: Setup, path: str) -> tuple[list[str], list[int]]:
     fds = [s.listener.fileno()]
     args = [path, f"--id={s.cid}", f"--state-dir={s.state_dir}",
             f"--listen-fd={fds[0]}", f"--init-pid={int(s.state['pid'])}",
-            f"--runtime-root={s.runtime_root}", f"--exec-fifo={s.state['fifo']}"]
+            f"--runtime-root={s.runtime_root}"]
+    if not s.started:  # without it berth-monitor's start op only reports the pid
+        args.append(f"--exec-fifo={s.state['fifo']}")
     if st.tty:
         assert st.out is not None
         args.append(f"--pty-fd={st.out}")

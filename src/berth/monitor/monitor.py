@@ -2,10 +2,10 @@
 
 Runs in a process the spawner forked (``main``), in its own session: the spawner reaps it
 when it exits, and it lives on (re-parented) when berthd or the spawner die. Set-up
-order matters: become a child subreaper (the init is re-parented to us when the child
-that created it exits), make the stdio, check the
-log config (and create the file), create the container in a throwaway child
-(``child.create``) with that stdio as its fds 0/1/2, take the pty master, lock the
+order matters: become a child subreaper (an exec's process is re-parented to us when
+the child that made it exits), make the stdio, check the
+log config (and create the file), create the container (``child.create``, in this
+process, which execve's soon) with that stdio as its fds 0/1/2, take the pty master, lock the
 runtime's dir of the container (``lock_runtime_dir``), write ``monitor.pid``, listen on
 ``monitor.sock``, and only then reply ok, so berthd can rely on the socket. Any failure
 replies the error (with the runtime's exit code: 127 missing binary, 126 not executable)
@@ -44,9 +44,10 @@ class Setup:
         self.created = False
         self.lock_fd = -1
         self.native = ""
+        self.started = False
 
     def run(self) -> None:
-        from berth.monitor import child, handover
+        from berth.monitor import handover
         from berth.monitor.logs import log_config
         from berth.sys import prctl
         self.native = handover.check_binary()
@@ -59,12 +60,7 @@ class Setup:
         console = None
         if self.stdio.tty:
             console = self.stdio.listen_console(f"\0berth-console-{os.getpid()}")
-        reply = child.call(child.create, self.runtime_root, self.cid,
-                           str(self.req["bundle"]), self.stdio.child, console,
-                           self.req.get("seccomp_cache"), reap=False)
-        if not reply.get("ok"):
-            raise records.error_from_reply(reply)
-        self.state = reply["result"]
+        self.state = self._create(console)
         self.created = True
         self.stdio.close_child()
         if self.stdio.tty:
@@ -72,6 +68,44 @@ class Setup:
         self.lock_fd = lock_runtime_dir(self.runtime_root, self.cid)
         records.write_pid(self.state_dir, os.getpid())
         self.listener = listen(records.SOCK_FILE)
+        if self.req.get("start") and not self.state.get("poststart"):
+            self._start()
+
+    def _start(self) -> None:
+        """``"start": true`` (berthd has no attacher waiting): release the init now, the
+        last step of the set-up, so the reply says it runs and berthd sends no ``start``
+        op (one round trip and berth-monitor's execve off the start's path). Output
+        written before berth-monitor reads waits in the pipes; an init that exits first
+        is a zombie berth-monitor reaps as it starts. Poststart hooks keep the ``start``
+        op (berth-monitor runs them)."""
+        from berth.runtime.start import release
+        fifo = str(self.state["fifo"])
+        release(fifo, int(self.state["pid"]), self.cid)
+        try:
+            os.unlink(fifo)
+        except FileNotFoundError:
+            pass
+        self.started = True
+
+    def _create(self, console: str | None) -> dict[str, Any]:
+        """The runtime's ``create``, in this process: it execve's berth-monitor next, so
+        whatever the runtime's code dirties dies then (an exec monitor, which stays
+        Python, uses a throwaway child instead). During the call fds 0/1/2 are the
+        container's stdio (the init inherits them) and SIGPIPE is at its default; after
+        it (or its failure) they are /dev/null and ignored again, so the monitor holds
+        no end of the container's pipes."""
+        import signal
+
+        from berth.monitor import child
+        try:
+            return child.create(self.runtime_root, self.cid, str(self.req["bundle"]),
+                                self.stdio.child, console, self.req.get("seccomp_cache"))
+        finally:
+            signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+            null = os.open("/dev/null", os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            os.close(null)
 
     def serve(self) -> None:
         """After the reply: become berth-monitor (same pid, same fds, same children)."""
@@ -152,7 +186,10 @@ def main(req: dict[str, Any], reply_fd: int, tag: dict[str, Any] | None = None) 
             setup.undo()
             _reply(reply_fd, records.error_reply(e), tag)
             os._exit(1)
-        _reply(reply_fd, {"ok": True, "monitor_pid": os.getpid()}, tag)
+        ok: dict[str, Any] = {"ok": True, "monitor_pid": os.getpid()}
+        if isinstance(setup, Setup) and setup.started:
+            ok.update(started=True, pid=int(setup.state["pid"]))
+        _reply(reply_fd, ok, tag)
         setup.serve()
         code = 0
     except BaseException as e:  # the loop itself failed: leave a record saying why

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
 
 from berth.errdefs import BerthError
 
@@ -73,10 +72,15 @@ def write_pid(state_dir: str | os.PathLike[str], pid: int) -> None:
                  durable=False)
 
 
-def read_pid(state_dir: Path) -> tuple[int, int] | None:
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def read_pid(state_dir: str | os.PathLike[str]) -> tuple[int, int] | None:
     """(pid, start time) from monitor.pid, or None if absent or unreadable."""
     try:
-        pid, start = (state_dir / PID_FILE).read_text().split()
+        pid, start = _read(f"{os.fspath(state_dir)}/{PID_FILE}").split()
         return int(pid), int(start)
     except (OSError, ValueError):
         return None
@@ -104,7 +108,7 @@ def write_exit(state_dir: str | os.PathLike[str], record: dict[str, Any]) -> Non
 def read_exit(state_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The exit record, or None if the container has not exited (or no monitor wrote it)."""
     try:
-        data = json.loads(Path(state_dir, EXIT_FILE).read_bytes())
+        data = json.loads(_read(f"{os.fspath(state_dir)}/{EXIT_FILE}"))
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as e:

@@ -15,11 +15,13 @@ children without blocking (SIGCHLD wakes the poll loop through ``signal.set_wake
 lives; when the spawner exits they are re-parented to init (or the nearest subreaper)
 and live on. A pidfd of each pending child turns a monitor that dies before its packet
 into an error reply. The spawner exits when berthd's end of the socketpair closes.
+berthd's side (``SpawnerClient``, ``start_spawner``) is ``spawnclient``: not imported
+here, so the spawner does not carry its imports.
 
 Why not a zygote any more (docs/design/monitor.md, "Memory"): container monitors are
 native after their set-up, so sharing pages with a process that writes nothing between
 forks only helped exec monitors, while the zygote cost ~10 MiB idle and a fork chain of
-3-5 ms per start. SpawnerClient (berthd's side) is re-exported from ``spawnclient``.
+3-5 ms per start.
 """
 
 from __future__ import annotations
@@ -34,13 +36,12 @@ import socket
 import sys
 
 from berth.monitor import records
-from berth.monitor.spawnclient import SpawnerClient, start_spawner
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Spawner", "SpawnerClient", "main", "start_spawner"]
+__all__ = ["Spawner", "main"]
 REQUIRED = ("id", "bundle", "runtime_root", "state_dir")
 EXEC_REQUIRED = ("id", "exec_id", "runtime_root", "state_dir", "process")
 MAX_PACKET = 1 << 16  # one monitor reply packet is at most this

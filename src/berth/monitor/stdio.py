@@ -1,7 +1,7 @@
 """The container's stdio: pipes (or a pty via a console socket) owned by the monitor.
 
 runc semantics: the container's 0/1/2 are whatever the caller's 0/1/2 are during
-``create``, so the child that creates it (``child.create``) dup2s ``child`` (the
+``create``, so ``child.create`` (in the set-up process) dup2s ``child`` (the
 container's ends) over its own 0/1/2. With a TTY the runtime makes the pty inside the
 container and sends its master over ``console_socket``; ``take_console`` accepts it
 after ``create`` returns (the runtime connects before forking, so the connection waits

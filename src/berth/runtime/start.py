@@ -26,7 +26,7 @@ def start(root: StrPath, cid: str) -> None:
         raise FailedPrecondition(f"container {cid}: cannot start a container in state {status}"
                                  " (already started)")
     fifo = os.path.join(c.dir, "exec.fifo")
-    _release(fifo, c.pid, cid)
+    release(fifo, c.pid, cid)
     try:
         os.unlink(fifo)
     except FileNotFoundError:
@@ -38,8 +38,9 @@ def start(root: StrPath, cid: str) -> None:
         print(f"berth-runtime: warning: {e}", file=sys.stderr)
 
 
-def _release(fifo: str, pid: int, cid: str) -> None:
-    """Read the init's byte from the fifo; fail clearly if the init died instead."""
+def release(fifo: str, pid: int, cid: str) -> None:
+    """Read the init's byte from the fifo; fail clearly if the init died instead. (Also
+    a container monitor's set-up, which starts a container as it creates it.)"""
     try:
         fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from berth._util.fsutil import fsync_dir, lock_exclusive, remove_tree, unlock
+from berth._util.fsutil import fsync_dir, lock_exclusive, remove_later, remove_tree, unlock
 from berth.errdefs import Conflict, FailedPrecondition, InvalidArgument, NotFound
 from berth.mount import Mount
 from berth.snapshots._fsops import disk_usage
@@ -119,7 +119,7 @@ class DirSnapshotter:
             os.rename(self._snapdir / str(row.id), trash)
         except FileNotFoundError:
             return
-        remove_tree(trash)
+        remove_later(trash, renamed=True)  # the row is gone: the tree is trash now
 
     def update_labels(self, key: str, labels: Mapping[str, str | None]) -> Info:
         """Merge labels into ``key``'s; a None value deletes that label."""

@@ -19,7 +19,7 @@ from berth.content import LocalStore
 from berth.images import ImageService
 from berth.metadata import MetadataDB
 from berth.monitor import records
-from berth.monitor.spawner import start_spawner
+from berth.monitor.spawnclient import start_spawner
 from berth.mount import unmount_all
 from berth.snapshots import OverlaySnapshotter, overlay_supported
 from berth.testing.rootfs import make_busybox_tar

@@ -10,7 +10,7 @@ from typing import Any
 
 from berth.containers.service import ContainerService
 from berth.images import ImageService
-from berth.monitor.spawner import SpawnerClient
+from berth.monitor.spawnclient import SpawnerClient
 from berth.snapshots import OverlaySnapshotter
 
 

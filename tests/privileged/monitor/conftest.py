@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from berth.monitor import client, records
-from berth.monitor.spawner import SpawnerClient, start_spawner
+from berth.monitor.spawnclient import SpawnerClient, start_spawner
 from berth.testing.bundle import make_bundle
 from berth.testing.rootfs import make_busybox_rootfs
 from berth.testing.waiting import wait_for  # noqa: F401  (re-exported to the tests)
