@@ -4,7 +4,6 @@ the record otherwise)."""
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING, Any
 
 from berth import errdefs
@@ -29,14 +28,14 @@ def network_settings(glue: ContainerNetworks, rec: dict[str, Any]) -> dict[str, 
         names = list(_epcfg(rec))
     for name in names:
         cfg = _epcfg(rec).get(name) or {}
-        out: dict[str, Any] = copy.deepcopy(NO_ENDPOINT)
+        out: dict[str, Any] = dict(NO_ENDPOINT)  # flat: scalars and None
         out["IPAMConfig"] = cfg.get("IPAMConfig") or None
         out["Aliases"] = cfg.get("Aliases") or None
         out["Links"] = cfg.get("Links") or None
         out["DriverOpts"] = cfg.get("DriverOpts") or None
         out["MacAddress"] = cfg.get("MacAddress") or ""
         try:
-            out["NetworkID"] = glue.service.resolve(name)["Id"]
+            out["NetworkID"] = glue.service.network_id(name)
         except errdefs.NotFound:
             pass
         ep = eps.get(name)

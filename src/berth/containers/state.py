@@ -50,7 +50,7 @@ def parse_time(s: str) -> float:
     if not s or s.startswith("0001-"):
         return 0.0
     main, _, rest = s.rstrip("Z").partition(".")
-    base = datetime.strptime(main, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    base = datetime.fromisoformat(main).replace(tzinfo=UTC)  # C; strptime was 20 % of ps
     return base.timestamp() + (float("0." + rest) if rest else 0.0)
 
 

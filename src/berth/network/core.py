@@ -70,6 +70,12 @@ class Core:
                                           "matches found based on ID prefix)")
         raise errdefs.NotFound(f"network {ref} not found")
 
+    def network_id(self, ref: str) -> str:
+        """The id of network ``ref``: a name (the common case, from the store's cache)
+        or whatever ``resolve`` takes."""
+        nid = self.store.network_ids().get(ref)
+        return nid if nid is not None else str(self.resolve(ref)["Id"])
+
     def bridges(self) -> list[dict[str, Any]]:
         return [n for n in self.store.networks() if n["Driver"] == "bridge"]
 

@@ -166,7 +166,7 @@ class EndpointOps(NetworkCrud):
                 self.driver.detach(net, ep)
         with self.store.tx() as db:
             ipam.release(db, net["Id"], [doc["ipv4"], doc["ipv6"]])
-            db.execute("DELETE FROM endpoints WHERE id = ?", (doc["id"],))
+            self.store.delete_endpoint(db, doc["id"])
             if doc["ipv4"] or doc["ipv6"]:
                 db.execute("INSERT OR REPLACE INTO prefs VALUES (?, ?, ?, ?)",
                            (doc["cid"], net["Id"], doc["ipv4"], doc["ipv6"]))

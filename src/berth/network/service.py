@@ -54,7 +54,7 @@ class NetworkService(PortOps):
                     self._forget_endpoint(nets[doc["network_id"]], doc)
                 elif doc["network_id"] not in nets:
                     with self.store.tx() as db:
-                        db.execute("DELETE FROM endpoints WHERE id = ?", (doc["id"],))
+                        self.store.delete_endpoint(db, doc["id"])
             with self.store.tx() as db:
                 for c, _, _, _ in self.store.links():
                     if c not in live:

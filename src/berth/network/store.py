@@ -45,6 +45,10 @@ class NetStore:
         self._db = LockedDB(path, synchronous="NORMAL")
         self._db.migrate(SCHEMA_VERSION, SCHEMA)
         self._nets: list[str] | None = None  # committed network docs (every start reads them)
+        self._ids: dict[str, str] | None = None  # their names -> ids
+        # committed endpoint rows (cid, network id, doc): a container list reads one per
+        # running container
+        self._eps: list[tuple[str, str, str]] | None = None
         self._links: list[tuple[str, str, str, int]] | None = None
 
     def close(self) -> None:
@@ -70,13 +74,23 @@ class NetStore:
                     self._nets = docs
         return [json.loads(d) for d in docs]
 
+    def network_ids(self) -> dict[str, str]:
+        """Network name -> id, from the same cache (not to be changed by callers)."""
+        with self._db.lock:
+            ids = self._ids
+            if ids is None:
+                ids = {n["Name"]: n["Id"] for n in self.networks()}
+                if self._nets is not None:  # cached only with the docs it came from
+                    self._ids = ids
+        return ids
+
     def put_network(self, db: sqlite3.Connection, net: dict[str, Any]) -> None:
-        self._nets = None
+        self._nets = self._ids = None
         db.execute("INSERT OR REPLACE INTO networks VALUES (?, ?, ?)",
                    (net["Id"], net["Name"], json.dumps(net)))
 
     def delete_network(self, db: sqlite3.Connection, nid: str) -> None:
-        self._nets = None
+        self._nets = self._ids = None
         for table in ("networks", "addrs", "cursors"):
             col = "id" if table == "networks" else "network_id"
             db.execute(f"DELETE FROM {table} WHERE {col} = ?", (nid,))
@@ -84,14 +98,24 @@ class NetStore:
 
     # -- endpoints ---------------------------------------------------------------------
     def endpoints(self, cid: str | None = None, nid: str | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT doc FROM endpoints WHERE 1=1", list[str]()
-        if cid is not None:
-            sql, args = sql + " AND cid = ?", [*args, cid]
-        if nid is not None:
-            sql, args = sql + " AND network_id = ?", [*args, nid]
-        return [json.loads(d) for (d,) in self.q(sql + " ORDER BY rowid", tuple(args))]
+        """Fresh dicts, from a cache of the committed rows kept as ``networks()`` keeps
+        its own (every write below empties it)."""
+        with self._db.lock:
+            rows = self._eps
+            if rows is None:
+                rows = [(str(c), str(n), str(d)) for c, n, d in self.q(
+                    "SELECT cid, network_id, doc FROM endpoints ORDER BY rowid")]
+                if not self._db.conn.in_transaction:
+                    self._eps = rows
+        return [json.loads(d) for c, n, d in rows
+                if (cid is None or c == cid) and (nid is None or n == nid)]
+
+    def delete_endpoint(self, db: sqlite3.Connection, eid: str) -> None:
+        self._eps = None
+        db.execute("DELETE FROM endpoints WHERE id = ?", (eid,))
 
     def put_endpoint(self, db: sqlite3.Connection, ep: dict[str, Any]) -> None:
+        self._eps = None
         db.execute("INSERT OR REPLACE INTO endpoints VALUES (?, ?, ?, ?)",
                    (ep["id"], ep["cid"], ep["network_id"], json.dumps(ep)))
 
