@@ -85,3 +85,24 @@ def test_familiar_name_keeps_non_default_domains() -> None:
     assert reference.parse("localhost:5000/busybox").familiar_name == "localhost:5000/busybox"
     assert reference.parse("busybox:1").name == "docker.io/library/busybox"
     assert reference.is_valid("busybox") and not reference.is_valid("BUSYBOX")
+
+
+_D = "sha256:" + "a" * 64
+
+
+@pytest.mark.parametrize("text", [
+    "busybox:latest", "user/app:1", "localhost:5000/x:tag", "docker.io/library/busybox:latest",
+    "library/busybox:latest", f"host.io/a/b@{_D}", f"busybox@{_D}", "localhost:5000/x",
+    "registry:5000/x:t", "index.docker.io/user/app:v2", "a/b/c:1.0", f"busybox:1@{_D}",
+    "localhost/x:y",
+])
+def test_split_familiar_agrees_with_parse(text: str) -> None:
+    r = reference.parse(text)
+    assert reference.split_familiar(text) == (r.familiar_name, r.tag, r.digest)
+
+
+def test_reference_is_immutable_and_compares_by_value() -> None:
+    a, b = reference.parse("busybox:1"), reference.parse("docker.io/library/busybox:1")
+    assert a == b and hash(a) == hash(b) and a != reference.parse("busybox:2")
+    with pytest.raises(AttributeError):
+        a.tag = "2"

@@ -128,17 +128,14 @@ def image_rows(images: list[dict[str, Any]], trunc: bool, show_digest: bool,
 
 
 def _group(refs: list[str], want: str) -> dict[str, list[str]]:
-    from berth.oci.reference import parse as parse_normalized  # not on ps's import path
+    from berth.oci.reference import split_familiar  # not on ps's import path
 
     out: dict[str, list[str]] = {}
     for ref in refs:
-        try:
-            r = parse_normalized(ref)
-        except Exception:
-            continue
-        val = r.tag if want == "tag" else r.digest
+        name, tag, digest = split_familiar(ref)
+        val = tag if want == "tag" else digest
         if val:
-            out.setdefault(r.familiar_name, []).append(val)
+            out.setdefault(name, []).append(val)
     return out
 
 
