@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 
-from berth.client import errors, jsoncodec, transport
+from berth._util import fastjson
+from berth.client import errors, transport
 from berth.client.hosts import DEFAULT_HOST, parse_host
 
 TYPE_CHECKING = False  # typing and collections.abc stay off the CLI's start-up
@@ -190,13 +191,13 @@ class Client:
 
 
 def _decode(data: bytes) -> Any:
-    return jsoncodec.loads(data) if data.strip() else None
+    return fastjson.loads(data) if data.strip() else None
 
 
 def go_json(value: Any) -> bytes:
     """JSON as Go's encoding/json writes it (compact; ``<>&`` and U+2028/9 escaped), so
     request bodies are byte-identical to the docker CLI's."""
-    text = jsoncodec.dumps_compact(value)
+    text = fastjson.dumps_compact(value)
     for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, esc)
@@ -207,7 +208,7 @@ def filters_param(filters: Mapping[str, Iterable[str]] | None) -> str | None:
     """Encode filters the way the docker CLI does: ``{"key":{"value":true}}``."""
     if not filters:
         return None
-    return jsoncodec.dumps_compact({k: {v: True for v in vals} for k, vals in filters.items()},
+    return fastjson.dumps_compact({k: {v: True for v in vals} for k, vals in filters.items()},
                                    ensure_ascii=True)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 
-from berth.client import jsoncodec
+from berth._util import fastjson
 from berth.client.api import Client, filters_param, path_name
 
 TYPE_CHECKING = False  # typing, collections.abc and json stay off the CLI's start-up
@@ -156,4 +156,4 @@ class ContainersAPI:
 
 
 def _decode(data: bytes) -> Any:
-    return jsoncodec.loads(data) if data.strip() else None
+    return fastjson.loads(data) if data.strip() else None

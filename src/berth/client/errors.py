@@ -8,7 +8,7 @@ the two apart, ``status`` keeps the HTTP status for callers that branch on it (`
 from __future__ import annotations
 
 from berth import errdefs
-from berth.client import jsoncodec
+from berth._util import fastjson
 
 _BY_STATUS: dict[int, type[errdefs.BerthError]] = {
     304: errdefs.NotModified,
@@ -42,7 +42,7 @@ def message_from_body(body: bytes, content_type: str) -> str:
     text = body.decode("utf-8", "replace").strip()
     if "json" in content_type:
         try:
-            doc = jsoncodec.loads(text)
+            doc = fastjson.loads(text)
         except ValueError:
             return text
         if isinstance(doc, dict) and isinstance(doc.get("message"), str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 
-from berth.client import jsoncodec
+from berth._util import fastjson
 from berth.client.api import Client, filters_param, path_name
 
 TYPE_CHECKING = False  # typing, collections.abc and json stay off the CLI's start-up
@@ -34,7 +34,7 @@ class ImagesAPI:
 
     def inspect(self, name: str) -> dict[str, Any]:
         """``GET /images/{name}/json`` decoded."""
-        return dict(jsoncodec.loads(self.inspect_raw(name)))
+        return dict(fastjson.loads(self.inspect_raw(name)))
 
     def history(self, name: str) -> builtins.list[dict[str, Any]]:
         """``GET /images/{name}/history``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 
-from berth.client import jsoncodec
+from berth._util import fastjson
 from berth.client.api import Client, filters_param, path_name
 
 TYPE_CHECKING = False  # typing, collections.abc and json stay off the CLI's start-up
@@ -30,12 +30,12 @@ class NetworksAPI:
                               {"verbose": "true" if verbose else None})
 
     def inspect(self, ref: str) -> dict[str, Any]:
-        return dict(jsoncodec.loads(self.inspect_raw(ref)))
+        return dict(fastjson.loads(self.inspect_raw(ref)))
 
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /networks/create``; returns ``{"Id", "Warning"}``."""
         resp = self.c.request("POST", "/networks/create", json_body=body)
-        return dict(jsoncodec.loads(resp.read() or b"{}"))
+        return dict(fastjson.loads(resp.read() or b"{}"))
 
     def remove(self, ref: str) -> None:
         self.c.request("DELETE", f"/networks/{path_name(ref)}").read()

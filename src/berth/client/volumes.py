@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 
-from berth.client import jsoncodec
+from berth._util import fastjson
 from berth.client.api import Client, filters_param, path_name
 
 TYPE_CHECKING = False  # typing, collections.abc and json stay off the CLI's start-up
@@ -20,7 +20,7 @@ class VolumesAPI:
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /volumes/create``: ``{Driver, DriverOpts, Labels, Name}``."""
         resp = self.client.request("POST", "/volumes/create", json_body=body)
-        return dict(jsoncodec.loads(resp.read() or b"{}"))
+        return dict(fastjson.loads(resp.read() or b"{}"))
 
     def list(self, filters: Mapping[str, Iterable[str]] | None = None) -> dict[str, Any]:
         """``GET /volumes``: ``{Volumes, Warnings}``."""

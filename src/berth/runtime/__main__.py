@@ -11,8 +11,9 @@ import gc
 import os
 import sys
 
+from berth._util import fastjson
 from berth.errdefs import BerthError, InvalidArgument
-from berth.runtime import cliparse, jsonlite
+from berth.runtime import cliparse
 from berth.runtime.log import Log
 
 TYPE_CHECKING = False
@@ -217,7 +218,7 @@ def _user(text: str | None) -> str | None:
 def _read_json(path: str, what: str) -> Any:
     try:
         with (sys.stdin if path == "-" else open(path)) as f:
-            return jsonlite.loads(f.read())
+            return fastjson.loads(f.read())
     except OSError as e:
         raise InvalidArgument(f"{what} {path}: {e.strerror}") from None
     except ValueError as e:

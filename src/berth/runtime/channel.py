@@ -17,8 +17,8 @@ from __future__ import annotations
 import _socket
 import struct
 
+from berth._util import fastjson as json
 from berth.errdefs import BerthError
-from berth.runtime import jsonlite as json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

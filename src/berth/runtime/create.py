@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import time
 
+from berth._util import fastjson
 from berth.errdefs import InvalidArgument
 from berth.oci.runtime import OCI_VERSION, load_config
-from berth.runtime import jsonlite
 from berth.runtime.container import proc_start_time, wait_pid_gone
 from berth.runtime.init import container_init
 from berth.runtime.launch import Launch, from_config
@@ -68,7 +68,7 @@ def create(root: StrPath, cid: str, bundle: StrPath, opts: Options) -> dict[str,
     """Create container ``cid`` from ``bundle``; returns its state record."""
     store = StateStore(root)
     bundle_dir = os.path.abspath(bundle)
-    cfg = load_config(bundle_dir, jsonlite.loads)
+    cfg = load_config(bundle_dir, fastjson.loads)
     rootfs, proc = check_config(cfg, bundle_dir)
     if proc.get("terminal") and not opts.console_socket and opts.detach:
         raise InvalidArgument("cannot allocate tty if berth-runtime will detach without setting"

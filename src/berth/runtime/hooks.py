@@ -7,8 +7,8 @@ startContainer in the init after ``start``, just before execve.
 
 from __future__ import annotations
 
+from berth._util import fastjson as json
 from berth.errdefs import FailedPrecondition
-from berth.runtime import jsonlite as json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import os
 import sys
 import time
 
-from berth.runtime.jsonlite import dumps
+from berth._util.fastjson import dumps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 
+from berth._util import fastjson
 from berth.errdefs import NotFound
-from berth.runtime import jsonlite, ops, signals
+from berth.runtime import ops, signals
 from berth.runtime.create import Options, create
 from berth.runtime.start import start
 from berth.sys import prctl
@@ -108,7 +109,7 @@ def _forward(pid: int, sig: int) -> None:
 
 def _wants_tty(bundle: StrPath) -> bool:
     from berth.oci.runtime import load_config
-    cfg: dict[str, Any] = load_config(os.path.abspath(bundle), jsonlite.loads)
+    cfg: dict[str, Any] = load_config(os.path.abspath(bundle), fastjson.loads)
     return bool((cfg.get("process") or {}).get("terminal"))
 
 

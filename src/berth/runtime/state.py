@@ -18,8 +18,8 @@ from __future__ import annotations
 import os
 import time
 
+from berth._util import fastjson as json
 from berth.errdefs import Conflict, FailedPrecondition, InvalidArgument, NotFound
-from berth.runtime import jsonlite as json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

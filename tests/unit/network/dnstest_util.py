@@ -21,18 +21,34 @@ import dns.rrset
 
 class FakeUpstream:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind((host, port))
+        self.udp, self.tcp = self._bind_pair(host, port)
         self.port = self.udp.getsockname()[1]
-        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind((host, self.port))
         self.tcp.listen(8)
         self.address = f"{host}:{self.port}"
         self.seen: list[tuple[str, str]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="fake-upstream", daemon=True)
         self._thread.start()
+
+    @staticmethod
+    def _bind_pair(host: str, port: int) -> tuple[socket.socket, socket.socket]:
+        """UDP and TCP on one port number: a free UDP port may be taken for TCP (by any
+        other process), so an ephemeral pick is tried again until both bind."""
+        for _ in range(50):
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            udp.bind((host, port))
+            tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                tcp.bind((host, udp.getsockname()[1]))
+            except OSError:
+                udp.close()
+                tcp.close()
+                if port:
+                    raise
+                continue
+            return udp, tcp
+        raise OSError("no port free for both UDP and TCP")
 
     def close(self) -> None:
         self._stop.set()

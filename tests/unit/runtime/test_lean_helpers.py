@@ -1,4 +1,4 @@
-"""The import-light stand-ins the CLI's hot path uses: jsonlite for json, CgPath for
+"""The import-light stand-ins the CLI's hot path uses: fastjson for json, CgPath for
 pathlib, and which namespaces the child can be cloned straight into."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from berth.runtime import jsonlite
+from berth._util import fastjson
 from berth.runtime.cgroups._path import CgPath
 from berth.runtime.launch import Launch
 from berth.sys import ns
@@ -20,16 +20,16 @@ DOCS = [{"a": [1, 2.5, "x\u00e9\n", None, True, {"b": {}}], "c": -3}, [], "s", 0
 
 
 @pytest.mark.parametrize("doc", DOCS)
-def test_jsonlite_matches_json(doc: object) -> None:
-    assert jsonlite.dumps(doc) == json.dumps(doc)
-    assert jsonlite.loads(json.dumps(doc, indent=2)) == doc
-    assert jsonlite.loads(json.dumps(doc).encode()) == doc
+def test_fastjson_matches_json(doc: object) -> None:
+    assert fastjson.dumps(doc) == json.dumps(doc)
+    assert fastjson.loads(json.dumps(doc, indent=2)) == doc
+    assert fastjson.loads(json.dumps(doc).encode()) == doc
 
 
 @pytest.mark.parametrize("bad", ["", "{", '{"a" 1}', "[1,", "{not json", "1 2"])
-def test_jsonlite_errors_are_json_errors(bad: str) -> None:
+def test_fastjson_errors_are_json_errors(bad: str) -> None:
     with pytest.raises(json.JSONDecodeError):
-        jsonlite.loads(bad)
+        fastjson.loads(bad)
 
 
 def test_cli_hot_path_imports_no_heavy_modules() -> None:

@@ -11,11 +11,11 @@ dict click builds, so the fast path (``berth.cli.fast``) runs them without click
 
 from __future__ import annotations
 
+from berth._util.fastjson import loads
 from berth.cli.context import Globals, out
 from berth.cli.format.jsonindent import compact, indent_array
 from berth.cli.format.template import Template, TemplateError
 from berth.cli.usage import CLIError, check_args
-from berth.client.jsoncodec import loads
 from berth.errdefs import NotFound
 
 TYPE_CHECKING = False  # typing and click stay off the fast path's start-up

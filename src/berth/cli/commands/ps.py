@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from berth._util.fastjson import dumps_compact
 from berth._util.units import human_size_precision
 from berth.cli.commands._common import globals_of, parse_filters
 from berth.cli.commands.images import go_time_string, since, truncate_id
@@ -12,7 +13,6 @@ from berth.cli.context import Globals, out
 from berth.cli.format.govalues import Context
 from berth.cli.format.listing import render
 from berth.cli.usage import CLIError, check_args, flag_error
-from berth.client.jsoncodec import dumps_compact
 
 TYPE_CHECKING = False  # typing, collections.abc and json stay off the CLI's start-up
 if TYPE_CHECKING:

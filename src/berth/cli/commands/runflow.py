@@ -163,7 +163,7 @@ def wait_status(waiter: Any) -> int:
     The answer is the first JSON value, taken as soon as it is complete: docker's CLI
     decodes one value and does not wait for the chunked body's end either.
     """
-    from berth.client.jsoncodec import first_value, loads
+    from berth._util.fastjson import first_value, loads
 
     data, doc = b"", None
     while doc is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from berth.client.jsoncodec import dumps_compact
+from berth._util.fastjson import dumps_compact
 
 TYPE_CHECKING = False  # typing and json stay off the CLI's start-up
 if TYPE_CHECKING:

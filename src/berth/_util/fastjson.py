@@ -1,10 +1,12 @@
 """JSON through ``_json`` (the stdlib's C accelerator) without importing ``json``.
 
-Why: ``import json`` compiles regular expressions at import, which pulls ``re`` and
-``enum`` in: ~5 ms of every ``berth`` start, on a path that should cost what docker's Go
-CLI does.  ``json.loads``/``json.dumps`` themselves run these same C functions, so the
-results are identical; anything unusual (a BOM or UTF-16/32 input, a syntax error,
-trailing data) is handed to ``json`` itself, so errors keep json's types and messages.
+Why: ``import json`` compiles regular expressions at import (``json.decoder``,
+``json.scanner``), which pulls ``re`` and ``enum`` in: ~5 ms of every ``berth`` and
+``berth-runtime`` start, on paths that should cost what docker's Go CLI and runc do.
+``json.loads``/``json.dumps`` run these same C functions, so the results are identical;
+anything unusual (a BOM or UTF-16/32 input, a syntax error, trailing data) is handed to
+``json`` itself, so errors keep json's types and messages. ``indent`` output stays with
+``json``.
 """
 
 from __future__ import annotations
@@ -28,9 +30,13 @@ class _Context:
     parse_int = int
     parse_constant = {"-Infinity": float("-inf"), "Infinity": float("inf"),
                       "NaN": float("nan")}.__getitem__
+    memo: dict[str, str] = {}
 
 
 _scan = _json.make_scanner(_Context())  # type: ignore[arg-type]  # typeshed wants a scanner
+_encode = _json.make_encoder(
+    None, None, _json.encode_basestring_ascii, None, ": ", ", ", False, False,  # type: ignore[arg-type]
+    True)
 
 
 def loads(data: bytes | bytearray | str) -> Any:
@@ -44,7 +50,9 @@ def loads(data: bytes | bytearray | str) -> Any:
     start = len(text) - len(text.lstrip(_WS))
     try:
         value, end = _scan(text, start)
-    except StopIteration:
+    except (StopIteration, SystemError):
+        # the C scanner builds its error from json.decoder, which it finds only if it is
+        # already imported (else SystemError): malformed input is rare, let json say why
         return _json_loads(data)
     if text[end:].strip(_WS):
         return _json_loads(data)
@@ -63,7 +71,7 @@ def first_value(data: bytes) -> Any:
         return None
     try:
         return _scan(text, start)[0]
-    except (StopIteration, ValueError):
+    except (StopIteration, ValueError, SystemError):
         return None
 
 
@@ -71,6 +79,11 @@ def _json_loads(data: bytes | bytearray | str) -> Any:
     import json
 
     return json.loads(data)
+
+
+def dumps(obj: Any) -> str:
+    """``json.dumps(obj)`` (default separators, ASCII) for dicts, lists and scalars."""
+    return "".join(_encode(obj, 0))
 
 
 def _default(value: Any) -> Any:
