@@ -6,11 +6,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import queue
 import shutil
-import threading
+from functools import partial
 from pathlib import Path
 
+from berth._util.deferred import Deferred
 from berth.errdefs import Unavailable
 
 
@@ -63,8 +63,7 @@ def remove_tree(path: Path) -> None:
 
 
 TRASH_PREFIX = ".rm-"
-_trash: queue.SimpleQueue[Path] | None = None
-_trash_lock = threading.Lock()
+_trash = Deferred(0.0, "berth-trash")
 
 
 def remove_later(path: Path, *, renamed: bool = False) -> None:
@@ -73,7 +72,6 @@ def remove_later(path: Path, *, renamed: bool = False) -> None:
     most of its time in rmtree). ``renamed``: ``path`` is such a trash name already.
     A crash or exit before the thread is done leaves the ``.rm-`` tree: the owner of the
     directory sweeps those when it starts (``sweep_trash``)."""
-    global _trash
     if not renamed:
         trash = path.with_name(TRASH_PREFIX + path.name)
         try:
@@ -84,17 +82,7 @@ def remove_later(path: Path, *, renamed: bool = False) -> None:
             remove_tree(path)
             return
         path = trash
-    with _trash_lock:
-        if _trash is None:
-            _trash = queue.SimpleQueue()
-            threading.Thread(target=_empty_trash, args=(_trash,), name="berth-trash",
-                             daemon=True).start()
-    _trash.put(path)
-
-
-def _empty_trash(q: queue.SimpleQueue[Path]) -> None:
-    while True:
-        remove_tree(q.get())
+    _trash.later(partial(remove_tree, path))
 
 
 def sweep_trash(parent: Path) -> None:

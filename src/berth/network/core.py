@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from berth import errdefs
+from berth._util.deferred import Deferred
 
 from . import ipam, netdocs, netns, nftrules
 from .bridge import OPT_ICC, OPT_MASQ, OPT_MTU, OPT_NAME, BridgeDriver
 from .fwcheck import ForwardCheck
 from .nft import Nft, delete_rule
 from .ports import PortHolder
-from .reaper import Reaper
 from .store import NetStore
 from .types import NetworkConfig
 
@@ -52,7 +52,7 @@ class Core:
         self.ready: set[str] = set()  # networks whose bridge this process has set up
         self._fw: tuple[tuple[str, ...], tuple[str, ...]] | None = None
         self.forward_check = ForwardCheck(self)
-        self.reaper = Reaper(REAP_AFTER)  # late deletes of orphaned veths
+        self.reaper = Deferred(REAP_AFTER, "berth-net-reaper")  # late deletes of orphaned veths
 
     # -- lookups -----------------------------------------------------------------------
     def resolve(self, ref: str) -> dict[str, Any]:

@@ -1,9 +1,10 @@
-"""Late work on one shared thread: deleting the host end of a veth whose namespace
-something else still held at a container's exit (endpoints, "Exit").
+"""Work done later on one shared thread, off the caller's path: networking deletes the
+host end of a veth whose namespace something else still held at a container's exit
+(``network.endpoints``, 2 s later); ``fsutil.remove_later`` deletes removed trees (at once).
 
-It used to be a ``threading.Timer`` per exit: a thread start on every exit path (~0.7 ms
-on a busy 2-CPU machine) and one sleeping thread per exit of the last 2 s. One thread,
-started on first use, now waits for the earliest deadline and runs what is due, in order.
+Each user has one ``Deferred``; its thread starts on first use, waits for the earliest
+deadline and runs what is due, in order. (The veths used to get a ``threading.Timer`` per
+exit: a thread start on every exit path, ~0.7 ms on a busy 2-CPU machine.)
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import time
 from collections.abc import Callable
 
 
-class Reaper:
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
+class Deferred:
+    def __init__(self, delay: float, name: str = "berth-deferred") -> None:
+        self.delay, self.name = delay, name
         self._due: list[tuple[float, int, Callable[[], object]]] = []
         self._seq = itertools.count()
         self._cond = threading.Condition()
@@ -32,7 +33,7 @@ class Reaper:
                 return
             heapq.heappush(self._due, (time.monotonic() + self.delay, next(self._seq), fn))
             if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="berth-net-reaper",
+                self._thread = threading.Thread(target=self._loop, name=self.name,
                                                 daemon=True)
                 self._thread.start()
             self._cond.notify()
@@ -42,7 +43,7 @@ class Reaper:
             return len(self._due)
 
     def close(self) -> None:
-        """Drop what is pending (recovery finds strays) and stop the thread."""
+        """Drop what is pending (its owner finds strays on the next start) and stop."""
         with self._cond:
             self._closed = True
             self._due.clear()
