@@ -28,11 +28,14 @@ class NetPlan:
     """What a start needs from networking: the network namespace to join (a path such as
     ``/run/berth/netns/<id>`` or ``/proc/<pid>/ns/net``; None: a new one, or the host's
     with ``NetworkMode=host``), the files to bind over /etc ({container path: host path})
-    and environment networking adds (legacy ``--link`` variables; ``Config.Env`` wins)."""
+    and environment networking adds (legacy ``--link`` variables; ``Config.Env`` wins).
+    ``plumb``: kernel work left to do before the container's process may run (its veths,
+    addresses and routes); the start runs it while the runtime creates the container."""
 
     netns: str | None = None
     etc: dict[str, str] = field(default_factory=dict)
     env: list[str] = field(default_factory=list)
+    plumb: Callable[[], None] | None = None
 
 
 class Networks(Protocol):

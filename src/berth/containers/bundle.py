@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,10 @@ def unmount(target: Path) -> None:
 
 
 def prepare(rec: dict[str, Any], snapshotter: Any, ctr_dir: Path, state_dir: Path,
-            networks: Networks, volumes: Volumes) -> Path:
+            networks: Networks, volumes: Volumes) -> Callable[[], None] | None:
     """Mount, attach networking and volumes, generate and write the bundle; undo every
-    step again (unmount, detach) if a later one fails."""
+    step again (unmount, detach) if a later one fails. Returns the networking's
+    ``NetPlan.plumb`` (kernel work still due before the container's process runs)."""
     rootfs = state_dir / "rootfs"
     state_dir.mkdir(parents=True, exist_ok=True)
     for stale in ("exit.json", "monitor.pid", "monitor.sock"):
@@ -62,7 +64,7 @@ def prepare(rec: dict[str, Any], snapshotter: Any, ctr_dir: Path, state_dir: Pat
     except BaseException:
         unmount(rootfs)
         raise
-    return state_dir
+    return plan.plumb
 
 
 def release(rec: dict[str, Any], rootfs: Path, networks: Networks, volumes: Volumes) -> None:

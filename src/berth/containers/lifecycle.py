@@ -1,9 +1,10 @@
 """start, stop, kill, restart, wait and attach: the coroutines the API awaits.
 
-start: mount + bundle (thread) → spawner (monitor created, init blocked) → connect the
-attachers that registered before start → monitor ``start`` → record running → watcher.
-With no attacher registered the spawn request says ``start`` and the monitor's set-up
-releases the init itself (its reply says ``started``): no ``start`` op.
+start: mount + bundle (thread) → spawner (monitor created, init blocked), while the
+network's kernel work (``NetPlan.plumb``) runs on the thread pool → connect the attachers
+that registered before start → monitor ``start`` → record running → watcher. With no
+attacher registered and nothing to plumb, the spawn request says ``start`` and the
+monitor's set-up releases the init itself (its reply says ``started``): no ``start`` op.
 A failed creation keeps the container in its state with docker's ``ExitCode`` (127/126
 for a missing or non-executable command) and ``Error``, and raises moby's message.
 """
@@ -42,15 +43,19 @@ class Lifecycle(Exits):
         self._starting.add(cid)
         try:
             try:
-                await loop.run_in_executor(None, bundle.prepare, rec, self.snapshotter,
-                                           self.ctr_dir(cid), self.state_dir(cid),
-                                           self.networks, self.volumes)
+                plumb = await loop.run_in_executor(None, bundle.prepare, rec, self.snapshotter,
+                                                   self.ctr_dir(cid), self.state_dir(cid),
+                                                   self.networks, self.volumes)
             except BerthError:
                 if rec["HostConfig"].get("AutoRemove"):  # moby: wait=removed must fire
                     await self._remove_failed(cid)
                 raise
-            # nobody attached yet: the monitor starts the container as it creates it
-            reply = await self._spawn(rec, start=cid not in self._pending_attach)
+            # the veths, addresses and routes are made while the runtime creates the
+            # container (kernel work, both); the init is released only after both
+            plumbing = loop.run_in_executor(None, plumb) if plumb is not None else None
+            # nobody attached and nothing to plumb: the monitor starts it as it creates it
+            reply = await self._spawn(rec, start=plumbing is None
+                                      and cid not in self._pending_attach, plumbing=plumbing)
             await self._connect_attachers(cid)
             try:
                 pid = (int(reply["pid"]) if reply.get("started") else
@@ -71,19 +76,36 @@ class Lifecycle(Exits):
         finally:
             self._starting.discard(cid)
 
-    async def _spawn(self, rec: dict[str, Any], start: bool) -> dict[str, Any]:
+    async def _spawn(self, rec: dict[str, Any], start: bool,
+                     plumbing: asyncio.Future[None] | None = None) -> dict[str, Any]:
         """The spawner's ok reply (``started``: the container runs already); a failed
-        creation is recorded and raised."""
+        creation is recorded and raised. ``plumbing`` (the network's kernel work, running
+        meanwhile) is awaited either way; if it failed, the created container is killed
+        (its exit is recorded as any other) and the error raised."""
         cid = rec["ID"]
         req = bundle.spawn_request(rec, self.state_dir(cid), self.runtime_root,
                                    self.seccomp_cache, start=start)
+        plumb_error: BaseException | None = None
         try:
             reply = await self.spawner.spawn(req)
         except BerthError as e:
             reply = {"ok": False, "error": e.message,
                      "exit_code": getattr(e, "exit_code", 128)}
-        if reply.get("ok"):
+        finally:
+            if plumbing is not None:
+                try:
+                    await plumbing
+                except Exception as e:  # any failure of it fails the start
+                    plumb_error = e
+        if reply.get("ok") and plumb_error is None:
             return reply
+        if reply.get("ok"):
+            with contextlib.suppress(BerthError, OSError):
+                await mclient.signal(self.sock(cid), int(_signal.SIGKILL))
+            self.watch(cid)  # the exit is recorded and the network released as any other
+            self._fail_attachers(cid, f"failed to set up the container's network: "
+                                      f"{plumb_error}")
+            raise BerthError(f"failed to set up the container's network: {plumb_error}")
         await self.bind_loop().run_in_executor(None, self.release_start, rec)
         code = int(reply.get("exit_code") or 128)
         msg = f"failed to create task for container: {reply.get('error', 'unknown error')}"

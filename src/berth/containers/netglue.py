@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Callable, Collection
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,17 @@ NO_ENDPOINT = {"IPAMConfig": None, "Links": None, "Aliases": None, "MacAddress":
                "DriverOpts": None, "GwPriority": 0, "NetworkID": "", "EndpointID": "",
                "Gateway": "", "IPAddress": "", "IPPrefixLen": 0, "IPv6Gateway": "",
                "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0, "DNSNames": None}
+
+
+def _plumb(service: NetworkService, eps: list[Any],
+           dns: Callable[[], None] | None) -> None:
+    """The endpoints' veths, addresses and routes, then the embedded DNS listener
+    (``NetPlan.plumb``): it binds 127.0.0.11 once lo is up, since a socket bound
+    before that (IP_FREEBIND) answers from 127.0.0.1, which resolvers drop."""
+    for ep in eps:
+        service.plumb(ep)
+    if dns is not None:
+        dns()
 
 
 def _mode(rec: dict[str, Any]) -> str:
@@ -136,8 +148,8 @@ class ContainerNetworks:
             if mode == "bridge" else netlinks.LinkPlan([], [], [])
         try:
             path = self.service.sandbox(cid)
-            for name, cfg in _epcfg(rec).items():
-                self.service.join(cid, name, path, self._spec(rec, cfg))
+            eps = [self.service.join(cid, name, path, self._spec(rec, cfg), plumb=False)
+                   for name, cfg in _epcfg(rec).items()]
             if links.targets:
                 self.service.set_links(cid, links.targets)
             self._refresh_linking(rec, ctr_dir)
@@ -145,10 +157,11 @@ class ContainerNetworks:
             self.service.publish(cid, hc.get("PortBindings"), rec["Config"].get("ExposedPorts"),
                                  bool(hc.get("PublishAllPorts")))
             user = self._user_networks(cid)
-            if user and self.dns is not None:
-                self.dns.start_for(cid, path, upstream=_dns_servers(rec))
+            dns = (partial(self.dns.start_for, cid, path, upstream=_dns_servers(rec))
+                   if user and self.dns is not None else None)
             return NetPlan(path, self._etc(ctr_dir, rec, embedded=bool(user),
-                                           links=links.hosts), links.env)
+                                           links=links.hosts), links.env,
+                           plumb=partial(_plumb, self.service, eps, dns) if eps else None)
         except BaseException:
             self.detach(rec)
             raise

@@ -33,7 +33,11 @@ class EndpointOps(NetworkCrud):
         netns.delete(self.sandbox_path(cid))
 
     # -- endpoints ---------------------------------------------------------------------
-    def join(self, cid: str, network: str, ns_path: str, spec: EndpointSpec) -> Endpoint:
+    def join(self, cid: str, network: str, ns_path: str, spec: EndpointSpec,
+             plumb: bool = True) -> Endpoint:
+        """Allocate, record and (``plumb``) make the endpoint in the kernel. Without
+        ``plumb`` the veth, addresses and routes wait for ``plumb()``: a starting
+        container's are made while the runtime creates it."""
         with self.lock:
             net = self.resolve(network)
             if net["Driver"] != "bridge":
@@ -80,7 +84,8 @@ class EndpointOps(NetworkCrud):
                 doc = ep.to_json() | {"name": spec.name}
                 self.store.put_endpoint(db, doc)
             try:
-                self.driver.attach(net, ep, ns_path)
+                if plumb:
+                    self.driver.attach(net, ep, ns_path)
                 if self.store.links(cid):  # a link target (re)started: accepts follow it
                     self.sync_rules()
             except BaseException:
@@ -89,6 +94,12 @@ class EndpointOps(NetworkCrud):
         self.publish_event("network", "connect", net["Id"],
                            {"container": cid, "name": net["Name"], "type": net["Driver"]})
         return ep
+
+    def plumb(self, ep: Endpoint) -> None:
+        """The kernel half of a ``join(plumb=False)``. A failure leaves the endpoint
+        recorded: the caller's ``leave``/sandbox removal undoes it with the rest."""
+        with self.lock:
+            self.driver.attach(self.resolve(ep.network_id), ep, ep.netns)
 
     def leave(self, cid: str, network: str) -> None:
         """Idempotent. A running container that keeps other networks gets its default

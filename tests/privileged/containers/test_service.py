@@ -172,3 +172,36 @@ async def test_seccomp_filter_compiled_once(env: Env) -> None:
         if n == 0:
             stamp = files[0].stat().st_mtime_ns
     assert files[0].stat().st_mtime_ns == stamp  # read, not written again
+
+
+async def test_network_plumbing_failure_after_the_spawn_ends_the_container(env: Env) -> None:
+    """The veths are made while the runtime creates the container (NetPlan.plumb); if
+    that fails, the created init is killed, its exit recorded, and the start fails."""
+    from berth.containers._ports import NetPlan
+    from berth.containers.defaults import LoopbackNetworks
+    from berth.errdefs import BerthError
+
+    plumbed: list[str] = []
+
+    class BrokenPlumbing(LoopbackNetworks):
+        def attach(self, rec: dict[str, Any], ctr_dir: Path) -> NetPlan:
+            plan = super().attach(rec, ctr_dir)
+
+            def boom() -> None:
+                plumbed.append(rec["ID"])
+                raise OSError(19, "no such device")
+
+            plan.plumb = boom
+            return plan
+
+    svc = env.service()
+    svc.networks = BrokenPlumbing()
+    cid = await make(svc, {"Cmd": ["true"]})
+    with pytest.raises(BerthError, match="failed to set up the container's network"):
+        await svc.start(cid)
+    assert plumbed == [cid]
+    await until(lambda: svc.inspect(cid)["State"]["Status"] == "exited", T)
+    state = svc.inspect(cid)["State"]
+    assert state["ExitCode"] == 137 and not state["Running"]
+    await until(lambda: not mclient.monitor_alive(svc.state_dir(cid)), T)
+    await run_sync(svc.remove, cid)

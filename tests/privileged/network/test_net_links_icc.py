@@ -105,6 +105,8 @@ def test_links_through_netglue(quiet_svc: NetworkService, hostns: str,
     def start(rec: dict[str, Any]) -> str:
         (root / rec["ID"]).mkdir(parents=True, exist_ok=True)
         plan = nets.attach(rec, root / rec["ID"])
+        assert plan.plumb is not None  # the veths come after the spawn, in a start
+        plan.plumb()
         rec["State"]["Running"] = True
         assert plan.netns
         return plan.netns

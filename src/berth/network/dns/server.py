@@ -48,7 +48,8 @@ MAX_PENDING = 256  # per container: queries being answered at once; more are dro
 MAX_TCP = 32  # per container: open TCP connections
 MAX_FORWARDS = 100  # in all: queries waiting on upstream servers (docker's limit too)
 TCP_IDLE = 10.0  # seconds a TCP client may stay silent
-IP_FREEBIND = 15  # linux/in.h: bind before lo is up (the core brings it up after)
+IP_FREEBIND = 15  # linux/in.h: bind even if lo is not up yet (but it must be up before the
+#                   first answer: a socket bound while it was down answers from 127.0.0.1)
 
 
 @dataclass(eq=False)
