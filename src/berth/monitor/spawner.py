@@ -65,8 +65,10 @@ def preload() -> None:
     import berth.runtime.tty
     import berth.sys.clone
     import berth.sys.seccomp
-    with contextlib.suppress(OSError):  # dlopen once here, not in every create child
+    with contextlib.suppress(OSError):  # dlopen once here, not in every set-up
         berth.sys.seccomp.lib()
+    with contextlib.suppress(Exception):  # the host's cgroup mounts: read once, not per fork
+        berth.runtime.cgroups.host_layout()
 
 
 class Pending:

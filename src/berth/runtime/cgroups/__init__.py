@@ -44,7 +44,7 @@ def open_manager(cgroups_path: str, container_id: str, *, root: StrPath = "/sys/
         raise NotImplementedYet("--systemd-cgroup: berth has no systemd cgroup driver yet; "
                                 "use the cgroupfs driver")
     inner = clean_path(cgroups_path, container_id)
-    layout = layout or _host_layout(root, proc)
+    layout = layout or host_layout(root, proc)
     own = own_cgroups(proc) if not inner.startswith("/") else {}
     if layout.mode == "v2":
         assert layout.unified is not None
@@ -59,7 +59,7 @@ def open_manager(cgroups_path: str, container_id: str, *, root: StrPath = "/sys/
 _LAYOUTS: dict[tuple[str, str], Layout] = {}
 
 
-def _host_layout(root: StrPath, proc: StrPath) -> Layout:
+def host_layout(root: StrPath = "/sys/fs/cgroup", proc: StrPath = "/proc") -> Layout:
     """``detect`` once per process (as runc does): a warm caller creating many containers
     need not re-read mountinfo; cgroup hierarchies are not remounted under a running host."""
     key = (os.fspath(root), os.fspath(proc))
