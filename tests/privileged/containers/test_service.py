@@ -86,6 +86,7 @@ async def test_kill_and_remove(env: Env) -> None:
     with pytest.raises(Conflict, match="is not running"):
         await svc.kill(cid, "TERM")
     gone = asyncio.ensure_future(svc.wait(cid, "removed"))
+    await asyncio.sleep(0)  # the waiter registers before the removal's thread can finish
     await run_sync(svc.remove, "web")
     await asyncio.wait_for(gone, T)
     with pytest.raises(NotFound, match="No such container: web"):
