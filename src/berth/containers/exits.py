@@ -151,8 +151,14 @@ class Exits(ServiceBase):
         """Daemon start: re-attach to live monitors, record exits that happened meanwhile."""
         loop = self.bind_loop()
         snapshots = await loop.run_in_executor(None, self._sweep_orphans)
+        # a start berthd died in (kill -9 after the spawn, before the running record):
+        # the record says created while a monitor lives; True if its init runs already
+        interrupted = {r["ID"]: self._released(r["ID"]) for r in self.store
+                       if r["State"]["Status"] == "created"
+                       and mclient.monitor_alive(self.state_dir(r["ID"]))}
         live = [r["ID"] for r in self.store if r["State"]["Status"] in ("running", "paused")
                 and mclient.monitor_alive(self.state_dir(r["ID"]))]
+        live += [cid for cid, running in interrupted.items() if running]
         await loop.run_in_executor(None, self.networks.recover, live)
         for rec in list(self.store):
             st, cid = rec["State"]["Status"], rec["ID"]
@@ -166,6 +172,8 @@ class Exits(ServiceBase):
                 done = await loop.run_in_executor(None, self.record_exit, cid, rep)
                 if done is not None:
                     await self.after_exit(done)
+            elif cid in interrupted:
+                await self._finish_interrupted_start(rec, interrupted[cid])
             elif st == "restarting":
                 self._restart_tasks[cid] = loop.create_task(self._restart_later(rec, 0))
             elif st == "removing" or rec["SnapshotKey"] not in snapshots:
@@ -177,6 +185,38 @@ class Exits(ServiceBase):
                 await loop.run_in_executor(None, self.release_start, rec)
                 if st == "exited" and restart_on_boot(rec):
                     self._restart_tasks[cid] = loop.create_task(self._boot_start(cid))
+
+    def _released(self, cid: str) -> bool:
+        """Whether the container's init has been let go (the runtime's exec fifo, which
+        exists exactly while the init waits for its start, is gone)."""
+        return not (self.runtime_root / cid / "exec.fifo").exists()
+
+    async def _finish_interrupted_start(self, rec: dict[str, Any], running: bool) -> None:
+        """A running init (its monitor's set-up started it) is adopted: the record says
+        running, with the init's pid from the runtime's state. One still waiting for its
+        start is killed: the start never answered anyone. Either way the watcher records
+        what becomes of it."""
+        cid = rec["ID"]
+        if running:
+            from berth.runtime.state import StateStore
+            try:
+                runtime_state = StateStore(self.runtime_root).load(cid)
+            except (BerthError, OSError):
+                runtime_state = {}
+            with self.store.lock:
+                rec["HasBeenStartedBefore"] = True
+                rec["HasBeenManuallyStopped"] = False
+                self.set_status(rec, "running", Pid=int(runtime_state.get("pid") or 0),
+                                ExitCode=0, Error="", OOMKilled=False,
+                                StartedAt=runtime_state.get("created") or rec["Created"])
+            log.warning("container %s: adopted a start interrupted by berthd's exit",
+                        cid[:12])
+        else:
+            with contextlib.suppress(BerthError, OSError):
+                await mclient.signal(self.sock(cid), 9)
+            log.warning("container %s: killed a start interrupted by berthd's exit",
+                        cid[:12])
+        self.watch(cid)
 
     async def _boot_start(self, cid: str) -> None:
         """moby's daemon start: ``always`` (even if stopped by hand) and ``unless-stopped``

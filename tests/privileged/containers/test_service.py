@@ -206,3 +206,32 @@ async def test_network_plumbing_failure_after_the_spawn_ends_the_container(env: 
     assert state["ExitCode"] == 137 and not state["Running"]
     await until(lambda: not mclient.monitor_alive(svc.state_dir(cid)), T)
     await run_sync(svc.remove, cid)
+
+
+async def test_recover_finishes_a_start_berthd_died_in(env: Env) -> None:
+    """kill -9 of berthd after the spawn and before the running record: a container whose
+    init runs is adopted as running; one whose init still waits for its start is killed."""
+    from berth.containers import bundle
+
+    svc = env.service()
+    ran = await make(svc, {"Cmd": ["sleep", "100"]})
+    await svc.start(ran)
+    rec = svc.get(ran)
+    rec["State"].update(Status="created", Running=False, Pid=0)  # the record lagged
+    svc.store.save(rec)
+    held = await make(svc, {"Cmd": ["sleep", "100"]})
+    rec = svc.get(held)
+    await run_sync(bundle.prepare, rec, svc.snapshotter, svc.ctr_dir(held),
+                   svc.state_dir(held), svc.networks, svc.volumes)
+    await svc._spawn(rec, start=False)  # created, its init blocked on the exec fifo
+    svc.close()
+    svc2 = env.service()
+    await svc2.recover()
+    st = svc2.inspect(ran)["State"]
+    assert st["Status"] == "running" and st["Pid"] > 0
+    await until(lambda: svc2.inspect(held)["State"]["Status"] == "exited", T)
+    assert svc2.inspect(held)["State"]["ExitCode"] == 137
+    await until(lambda: not mclient.monitor_alive(svc2.state_dir(held)), T)
+    waiter = asyncio.ensure_future(svc2.wait(ran, "not-running"))
+    await svc2.kill(ran, "KILL")
+    assert (await asyncio.wait_for(waiter, T))["StatusCode"] == 137
