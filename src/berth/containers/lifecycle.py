@@ -103,9 +103,9 @@ class Lifecycle(Exits):
             with contextlib.suppress(BerthError, OSError):
                 await mclient.signal(self.sock(cid), int(_signal.SIGKILL))
             self.watch(cid)  # the exit is recorded and the network released as any other
-            self._fail_attachers(cid, f"failed to set up the container's network: "
-                                      f"{plumb_error}")
-            raise BerthError(f"failed to set up the container's network: {plumb_error}")
+            why = f"failed to set up the container's network: {plumb_error}"
+            self._fail_attachers(cid, why)
+            raise BerthError(why)
         await self.bind_loop().run_in_executor(None, self.release_start, rec)
         code = int(reply.get("exit_code") or 128)
         msg = f"failed to create task for container: {reply.get('error', 'unknown error')}"

@@ -74,7 +74,7 @@ def argv(s: Setup, path: str) -> tuple[list[str], list[int]]:
     args = [path, f"--id={s.cid}", f"--state-dir={s.state_dir}",
             f"--listen-fd={fds[0]}", f"--init-pid={int(s.state['pid'])}",
             f"--runtime-root={s.runtime_root}"]
-    if not s.started:  # without it berth-monitor's start op only reports the pid
+    if not s.started:  # without it berth-monitor knows the init runs (start: "already started")
         args.append(f"--exec-fifo={s.state['fifo']}")
     if st.tty:
         assert st.out is not None

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from tests.privileged.monitor.conftest import Box, wait_for
 
+from berth.errdefs import BerthError
 from berth.monitor import client, records
 
 pytestmark = pytest.mark.root
@@ -48,6 +49,22 @@ def test_exit_zero(box: Box) -> None:
     cid = box.spawn_ok(["true"])
     box.start(cid)
     assert box.wait(cid)["exit_code"] == 0
+
+
+def test_spawn_with_start_runs_the_container_without_a_start_op(box: Box) -> None:
+    """``"start": true``: the set-up releases the init before it replies (berthd sends no
+    start op); output written before berth-monitor reads is logged all the same, and a
+    later start op is refused."""
+    cid, reply = box.spawn(["sh", "-c", "echo early; exit 4"], start=True)
+    assert reply["ok"] and reply["started"] is True and reply["pid"] > 0, reply
+    assert box.wait(cid)["exit_code"] == 4
+    assert '"log":"early\\n"' in box.log_path(cid).read_text()
+    cid2, reply2 = box.spawn(["sleep", "100"], start=True)
+    assert reply2["started"] is True
+    with pytest.raises(BerthError, match="already started"):
+        box.start(cid2)
+    box.run(client.signal(box.sock(cid2), signal.SIGKILL))
+    assert box.wait(cid2)["exit_code"] == 137
 
 
 def test_sigkill_through_signal_op_is_137(box: Box) -> None:

@@ -129,7 +129,7 @@ static void args(int argc, char **argv)
     if (!M.id || M.listen_fd < 0 || M.init_pid <= 0)
         die("--id, --listen-fd and --init-pid are required");
     if (!M.exec_fifo)
-        M.started = 1; /* nothing to release: start only reports the pid */
+        M.started = 1; /* the set-up released the init: a start op is refused */
     if (strcmp(driver, "none") && !path)
         die("--log-path is required with --log-driver=%s", driver);
     if (log_open(driver, path, max_size, (int)max_file, compress))
